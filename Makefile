@@ -1,0 +1,39 @@
+# A thin driver over CMake (CMakeLists.txt is the one build description).
+#   make          configure (prints the ✓/✗ dependency summary) and build Release into build/
+#   make test     build, then run every test through ctest
+#   make deps     install the Debian packages probenet needs (scripts/install_deps.sh)
+#   make data     fetch MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh)
+#   make run      deps + data + build, then the main job: ./experiments/mlp_mnist
+#   make bench    build and run the CPU benchmarks against PyTorch and the C++ peers
+#   make clean    remove build outputs
+# Variables: CUDA=AUTO|ON|OFF (default AUTO), BUILD=build, JOBS=<cores>.
+BUILD ?= build
+CUDA ?= AUTO
+JOBS ?= $(shell nproc)
+
+.PHONY: all configure test deps data run bench clean
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+configure:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPROBENET_CUDA=$(CUDA)
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+deps:
+	bash scripts/install_deps.sh
+
+data:
+	bash scripts/fetch_data.sh
+
+run: deps data all
+	./experiments/mlp_mnist
+
+bench: all
+	bash bench/run_cpu.sh
+
+clean:
+	rm -rf $(BUILD)
+	find experiments -maxdepth 1 -type f -perm -u+x -delete

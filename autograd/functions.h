@@ -1,0 +1,27 @@
+// The differentiable functions. Each lives in autograd/functions/<name>.cpp with its forward and
+// backward side by side; shapes are given there. All of them record a node only when grad mode is
+// on and an input requires a gradient, and every backward accumulates into input gradients.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "autograd/var.h"
+
+namespace probenet::autograd {
+
+Var matmul(const Var& a, const Var& b);                             // (M,K)·(K,N) → (M,N)
+Var linear(const Var& x, const Var& weight, const Var& bias = {});  // x Wᵀ + b: (N,in),(out,in),(out) → (N,out)
+Var add(const Var& a, const Var& b);                                // same shapes
+Var mul(const Var& a, const Var& b);                                // elementwise, same shapes
+Var scale(const Var& x, float alpha);                               // alpha · x
+Var relu(const Var& x);                                             // max(x, 0)
+Var reshape(const Var& x, const Shape& shape);                      // a view with another shape
+Var flatten(const Var& x);                                          // (N, ...) → (N, rest)
+Var sum(const Var& x);                                              // all elements → scalar ()
+Var sum(const Var& x, int axis);                                    // drops `axis`
+Var mean(const Var& x);                                             // all elements → scalar ()
+// Mean over the batch of −log softmax(logits)[label]: logits (N, K), labels N values in [0, K).
+Var cross_entropy(const Var& logits, const std::vector<int32_t>& labels);
+
+}  // namespace probenet::autograd

@@ -1,0 +1,71 @@
+// Backend: the one dispatch point between tensor ops and a device's kernels.
+//
+// tensor/ops.cpp checks shapes and devices, then calls the backend of the tensors' device with raw
+// pointers and sizes. The CPU backend (tensor/cpu/) is always registered; a CUDA backend registers
+// itself when built. Adding a device means implementing this interface, nothing else.
+// Conventions: row-major; `beta` arguments mean "out = beta*out + result" (beta 0 ignores old out,
+// even NaN), which is how backward passes accumulate into gradients without a separate add.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tensor/device.h"
+
+namespace probenet {
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string describe() const = 0;  // printed at start-up: library, threads, device
+
+    // Memory. Backends may cache freed blocks; deallocate gets the size that was allocated.
+    virtual float* allocate(int64_t numel) = 0;
+    virtual void deallocate(float* ptr, int64_t numel) = 0;
+    virtual void copy(float* dst, const float* src, int64_t n) = 0;            // within this device
+    virtual void copy_to_host(float* host_dst, const float* src, int64_t n) = 0;
+    virtual void copy_from_host(float* dst, const float* host_src, int64_t n) = 0;
+    virtual void fill(float* dst, int64_t n, float value) = 0;
+
+    // C(M,N) = alpha * op(A) op(B) + beta * C, op(A) is (M,K), op(B) is (K,N); ld* are row strides.
+    virtual void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                      const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                      int64_t ldc) = 0;
+
+    // Elementwise over n elements.
+    virtual void add(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a + b
+    virtual void sub(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a - b
+    virtual void mul(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a * b
+    // y = alpha * x + beta * y
+    virtual void axpby(int64_t n, float alpha, const float* x, float beta, float* y) = 0;
+    // out = beta*out + alpha * a * b (the backward of mul)
+    virtual void mul_acc(int64_t n, float alpha, const float* a, const float* b, float beta, float* out) = 0;
+    virtual void relu(int64_t n, const float* x, float* y) = 0;
+    // gx = beta*gx + gy * [y > 0]   (y is the ReLU output, so the mask needs no extra buffer)
+    virtual void relu_backward(int64_t n, const float* y, const float* gy, float beta, float* gx) = 0;
+
+    // y(rows, cols) += bias(cols) broadcast over rows.
+    virtual void add_bias_rows(int64_t rows, int64_t cols, const float* bias, float* y) = 0;
+    // x viewed as (outer, n, inner): out(outer, inner) = beta*out + sum over the middle axis.
+    virtual void sum_axis(int64_t outer, int64_t n, int64_t inner, const float* x, float beta, float* out) = 0;
+    // out(outer, n, inner) = beta*out + alpha * g(outer, inner) broadcast along the middle axis.
+    virtual void broadcast_axis(int64_t outer, int64_t n, int64_t inner, float alpha, const float* g,
+                                float beta, float* out) = 0;
+    // Index of the largest element of each row (first one on ties); host output.
+    virtual void argmax_rows(int64_t rows, int64_t cols, const float* x, int32_t* host_out) = 0;
+    // y = x - logsumexp(x) per row, computed stably.
+    virtual void log_softmax_rows(int64_t rows, int64_t cols, const float* x, float* y) = 0;
+    // Returns -sum_r logp[r, label[r]] (double accumulation); labels are host memory.
+    virtual double nll_sum(int64_t rows, int64_t cols, const float* logp, const int32_t* host_labels) = 0;
+    // gx = beta*gx + scale * (exp(logp) - onehot(label)) per row — the cross-entropy backward.
+    virtual void softmax_xent_backward(int64_t rows, int64_t cols, const float* logp,
+                                       const int32_t* host_labels, float scale, float beta, float* gx) = 0;
+};
+
+// The backend that owns tensors of `device`; throws probenet::Error if that backend is not built
+// or no such device is present (never falls back silently).
+Backend& backend_for(Device device);
+// True when tensors can be placed on `device` in this build, on this machine.
+bool backend_available(Device device);
+
+}  // namespace probenet
