@@ -60,6 +60,17 @@ public:
     // gx = beta*gx + scale * (exp(logp) - onehot(label)) per row — the cross-entropy backward.
     virtual void softmax_xent_backward(int64_t rows, int64_t cols, const float* logp,
                                        const int32_t* host_labels, float scale, float beta, float* gx) = 0;
+
+    // Fused optimizer updates over n parameters, PyTorch's exact rules (see optim/sgd.h, optim/adam.h).
+    // SGD: d = g + wd·p; buf = first_step ? d : momentum·buf + (1−dampening)·d (skipped when
+    // momentum = 0); d = nesterov ? d + momentum·buf : buf; p −= lr·d.
+    virtual void sgd_update(int64_t n, float* param, const float* grad, float* momentum_buf, float lr,
+                            float momentum, float dampening, float weight_decay, bool nesterov, bool first_step) = 0;
+    // Adam: g' = g + wd·p; m = lerp(m, g', 1−β1); v = β2·v + (1−β2)·g'²;
+    // p −= (lr / bc1) · m / (√v / √bc2 + eps), with bc1 = 1−β1^t, bc2 = 1−β2^t.
+    virtual void adam_update(int64_t n, float* param, const float* grad, float* m, float* v, float lr, float beta1,
+                             float beta2, float eps, float weight_decay, float bias_correction1,
+                             float bias_correction2) = 0;
 };
 
 // The backend that owns tensors of `device`; throws probenet::Error if that backend is not built

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tensor/cpu/cpu_optim.h"
 #include "tensor/error.h"
 
 namespace probenet {
@@ -232,6 +233,15 @@ public:
                 g[c] = beta == 0.0f ? d : beta * g[c] + d;
             }
         }
+    }
+
+    void sgd_update(int64_t n, float* param, const float* grad, float* buf, float lr, float momentum,
+                    float dampening, float weight_decay, bool nesterov, bool first_step) override {
+        cpu::sgd_update(n, param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, first_step);
+    }
+    void adam_update(int64_t n, float* param, const float* grad, float* m, float* v, float lr, float beta1,
+                     float beta2, float eps, float weight_decay, float bc1, float bc2) override {
+        cpu::adam_update(n, param, grad, m, v, lr, beta1, beta2, eps, weight_decay, bc1, bc2);
     }
 
 private:
