@@ -15,6 +15,11 @@ void Module::train(bool on) {
     for (auto& c : children_) c->train(on);
 }
 
+void Module::to(Device device) {
+    for (auto& [name, var] : params_) var.value() = var.value().to(device);
+    for (auto& c : children_) c->to(device);
+}
+
 std::vector<std::pair<std::string, Var>> Module::named_parameters() const {
     std::vector<std::pair<std::string, Var>> out;
     for (const auto& [local, var] : params_) out.emplace_back(name_.empty() ? local : name_ + "." + local, var);

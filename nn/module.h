@@ -38,6 +38,8 @@ public:
     bool training() const { return training_; }
     void train(bool on = true);
     void eval() { train(false); }
+    // Moves every parameter below this module to `device` (before creating the optimizer).
+    void to(Device device);
 
     // All parameters below this module, depth first in registration order, with dotted names.
     std::vector<std::pair<std::string, Var>> named_parameters() const;

@@ -2,11 +2,37 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "tensor/backend.h"
 #include "tensor/error.h"
 
 namespace probenet {
+
+void choose_blas_kernels(char** argv) {
+#ifdef PROBENET_OPENBLAS
+    if (std::getenv("OPENBLAS_CORETYPE")) return;
+    std::string core = openblas_get_corename();
+    for (char& c : core) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (core != "prescott") return;  // OpenBLAS recognised the CPU
+    const char* target = __builtin_cpu_supports("avx512f") ? "SkylakeX"
+                         : __builtin_cpu_supports("avx2")  ? "Haswell"
+                                                           : nullptr;
+    if (!target) return;
+    std::fprintf(stderr, "probenet: OpenBLAS fell back to its generic 'Prescott' kernels on this CPU; "
+                         "re-running with OPENBLAS_CORETYPE=%s (set OPENBLAS_CORETYPE yourself to override)\n", target);
+    setenv("OPENBLAS_CORETYPE", target, 1);
+    execv("/proc/self/exe", argv);
+    std::fprintf(stderr, "probenet: re-exec failed; continuing with the generic kernels\n");
+#else
+    (void)argv;
+#endif
+}
 
 void set_threads(int threads) {
     PROBENET_CHECK(threads >= 0, "set_threads: thread count must be >= 0 (0 = all cores), got ", threads);
