@@ -1,0 +1,111 @@
+#include "experiments/common/experiment.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "data/dataset.h"
+#include "data/label_corruption.h"
+#include "experiments/common/atomic_file.h"
+#include "experiments/common/evaluate.h"
+#include "experiments/common/options.h"
+#include "experiments/common/trainer.h"
+#include "nn/checkpoint.h"
+#include "nn/summary.h"
+#include "optim/adam.h"
+#include "optim/sgd.h"
+#include "tensor/error.h"
+#include "tensor/runtime.h"
+
+namespace probenet::experiments {
+
+namespace {
+
+std::unique_ptr<optim::Optimizer> make_optimizer(const Protocol& protocol, const Options& o, nn::Module& model) {
+    if (protocol.optimizer == OptimizerKind::SGD)
+        return std::make_unique<optim::SGD>(model.parameters(),
+                                            optim::SgdOptions{.lr = float(o.lr), .momentum = protocol.momentum});
+    return std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = float(o.lr)});
+}
+
+std::string metrics_csv(const std::vector<EpochStats>& epochs) {
+    std::ostringstream out;
+    out << "epoch,loss,train_acc_corrupt,train_acc_true,test_acc,seconds\n";
+    char line[160];
+    for (const EpochStats& e : epochs) {
+        std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.3f\n", e.epoch, e.loss, e.running_acc_corrupt,
+                      e.running_acc_true, e.test_acc, e.seconds);
+        out << line;
+    }
+    return out.str();
+}
+
+int run(const Protocol& protocol, int argc, char** argv) {
+    const Options o = parse_options(protocol, argc, argv);
+    set_threads(o.threads);
+    const Device device = o.device_kind();
+    std::printf("%s — %s\n%s\n", protocol.name.c_str(), protocol.expected.c_str(), runtime_summary(device).c_str());
+    std::printf("device: %s\n", device_name(device));
+
+    // Data, with the authors' corruption of the training labels (numpy seed 42).
+    data::TrainTest data = data::load_mnist_format(o.data_dir, protocol.dataset_name);
+    if (o.train_size > 0) {
+        PROBENET_CHECK(o.train_size <= data.train.size(), "--train-size ", o.train_size, " exceeds the ",
+                       data.train.size(), " training samples in ", o.data_dir);
+        data.train = data.train.prefix(o.train_size);
+    }
+    data.train.train_labels = data::corrupt_labels(data.train.true_labels, o.corrupt, protocol.num_classes);
+    std::printf("data: %s, %lld train / %lld test; p = %.2f leaves %.2f%% of training labels correct\n",
+                o.data_dir.c_str(), static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()),
+                o.corrupt, 100.0 * accuracy(data.train.train_labels, data.train.true_labels));
+
+    Rng rng(o.seed);
+    std::unique_ptr<nn::Module> model = protocol.make_model(rng);
+    model->to(device);
+    std::printf("model (seed %u):\n%s", o.seed, nn::summary(*model, protocol.sample_shape).c_str());
+
+    std::filesystem::create_directories(o.out_dir);
+    if (!o.checkpoint.empty()) {
+        nn::load_checkpoint(*model, o.checkpoint);
+        std::printf("loaded %s; no training\n", o.checkpoint.c_str());
+    } else if (o.max_epochs > 0) {
+        auto optimizer = make_optimizer(protocol, o, *model);
+        std::printf("training: %s lr %g, batch %d, file order, stop at running train accuracy %.4f or %d epochs\n",
+                    protocol.optimizer == OptimizerKind::SGD ? "SGD" : "Adam", o.lr, o.batch, o.target_acc,
+                    o.max_epochs);
+        std::printf("%5s %9s %11s %11s %9s %8s\n", "epoch", "loss", "train(corr)", "train(true)", "test", "seconds");
+        std::vector<EpochStats> history;
+        const TrainConfig config{o.max_epochs, o.target_acc, o.batch, device};
+        const TrainResult result = train(*model, *optimizer, data.train, data.test, config, [&](const EpochStats& e) {
+            std::printf("%5d %9.5f %11.4f %11.4f %9.4f %8.2f\n", e.epoch, e.loss, e.running_acc_corrupt,
+                        e.running_acc_true, e.test_acc, e.seconds);
+            std::fflush(stdout);
+            history.push_back(e);
+            write_file_atomically(o.out_dir + "/metrics.csv", metrics_csv(history));
+        });
+        std::printf(result.reached_target ? "stop rule reached after %zu epochs\n"
+                                          : "stopped at the epoch limit (%zu) without reaching the target\n",
+                    result.epochs.size());
+        nn::save_checkpoint(*model, o.out_dir + "/model.safetensors",
+                            {{"experiment", protocol.name}, {"corrupt", std::to_string(o.corrupt)},
+                             {"seed", std::to_string(o.seed)}, {"epochs", std::to_string(result.epochs.size())}});
+    }
+    const double test_acc = accuracy(predict(*model, data.test, device), data.test.true_labels);
+    std::printf("model test accuracy %.4f\nresults in %s\n", test_acc, o.out_dir.c_str());
+    return 0;
+}
+
+}  // namespace
+
+int run_experiment(const Protocol& protocol, int argc, char** argv) {
+    choose_blas_kernels(argv);
+    try {
+        return run(protocol, argc, argv);
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s: error: %s\n", protocol.name.c_str(), e.what());
+        return 1;
+    }
+}
+
+}  // namespace probenet::experiments

@@ -1,0 +1,80 @@
+#include "experiments/common/options.h"
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "tensor/backend.h"
+#include "tensor/error.h"
+
+namespace probenet::experiments {
+
+Options parse_options(const Protocol& protocol, int argc, char** argv) {
+    Options o;
+    o.corrupt = protocol.default_corrupt;
+    o.max_epochs = protocol.max_epochs;
+    o.target_acc = protocol.target_train_acc;
+    o.batch = protocol.batch;
+    o.lr = protocol.lr;
+    o.data_dir = protocol.dataset_dir;
+    o.device = backend_available(Device::CUDA) ? "cuda" : "cpu";
+
+    CLI::App app{protocol.name + ": train on labels corrupted to a degree p, then probe every layer with MASC"};
+    int64_t seed = -1;
+    app.add_option("--corrupt", o.corrupt, "fraction p of training labels redrawn uniformly over all classes")
+        ->capture_default_str();
+    app.add_option("--run", o.run, "run index: names the output folder and is the default seed")->capture_default_str();
+    app.add_option("--seed", seed, "model-initialisation seed (default: the run index)");
+    app.add_option("--data", o.data_dir, "dataset folder (IDX files, plain or .gz)")->capture_default_str();
+    app.add_option("--out", o.out_dir, "output folder (default results/<experiment>/p<P>/run<R>)");
+    app.add_option("--max-epochs", o.max_epochs, "at most this many epochs (0: probe the untrained network)")
+        ->capture_default_str();
+    app.add_option("--target-acc", o.target_acc, "stop when the running train accuracy on the corrupted labels "
+                                                 "reaches this fraction")
+        ->capture_default_str();
+    app.add_option("--batch", o.batch, "batch size")->capture_default_str();
+    app.add_option("--lr", o.lr, "learning rate")->capture_default_str();
+    app.add_option("--threads", o.threads, "CPU threads (0: all cores)")->capture_default_str();
+    app.add_option("--train-size", o.train_size, "use only the first N training samples (0: all)")
+        ->capture_default_str();
+    app.add_option("--device", o.device, "cpu or cuda (default: cuda when present)")->capture_default_str();
+    app.add_option("--checkpoint", o.checkpoint, "probe this saved model (safetensors) instead of training");
+    app.add_option("--layers", o.layers, "comma-separated layers to probe (default: the paper's)");
+    app.add_option("--variance", o.variance, "PCA threshold: a fraction of variance in (0,1), or a whole number "
+                                             "of components per class")
+        ->capture_default_str();
+    app.add_flag("--no-probe", o.no_probe, "train only, skip the probe");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        std::exit(app.exit(e));
+    } catch (const CLI::ParseError& e) {
+        throw Error(std::string(e.what()) + " (see --help)");
+    }
+    if (seed >= 0) {
+        PROBENET_CHECK(seed <= 0xffffffffLL, "--seed must fit in 32 bits, got ", seed);
+        o.seed = static_cast<uint32_t>(seed);
+    } else {
+        o.seed = static_cast<uint32_t>(o.run);
+    }
+    PROBENET_CHECK(o.corrupt >= 0.0 && o.corrupt <= 1.0, "--corrupt must be in [0, 1], got ", o.corrupt);
+    PROBENET_CHECK(o.run >= 1, "--run must be >= 1, got ", o.run);
+    PROBENET_CHECK(o.max_epochs >= 0, "--max-epochs must be >= 0, got ", o.max_epochs);
+    PROBENET_CHECK(o.target_acc >= 0.0 && o.target_acc <= 1.0, "--target-acc must be a fraction in [0, 1], got ",
+                   o.target_acc, o.target_acc > 1 ? " (write 0.999, not 99.9)" : "");
+    PROBENET_CHECK(o.batch >= 1, "--batch must be >= 1, got ", o.batch);
+    PROBENET_CHECK(o.lr > 0.0 && std::isfinite(o.lr), "--lr must be positive, got ", o.lr);
+    PROBENET_CHECK(o.threads >= 0, "--threads must be >= 0, got ", o.threads);
+    PROBENET_CHECK(o.train_size >= 0, "--train-size must be >= 0, got ", o.train_size);
+    o.device_kind();  // validates the name
+    if (o.out_dir.empty()) {
+        char p[16];
+        std::snprintf(p, sizeof p, "p%.2f", o.corrupt);
+        o.out_dir = "results/" + protocol.name + "/" + p + "/run" + std::to_string(o.run);
+    }
+    return o;
+}
+
+}  // namespace probenet::experiments

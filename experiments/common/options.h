@@ -1,0 +1,36 @@
+// Command-line options shared by every experiment (CLI11). `--help` lists them with defaults;
+// defaults come from the experiment's Protocol. Bad values throw probenet::Error naming the flag.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "experiments/common/protocol.h"
+#include "tensor/device.h"
+
+namespace probenet::experiments {
+
+struct Options {
+    double corrupt = 0.8;        // --corrupt P: fraction of training labels redrawn uniformly
+    int run = 1;                 // --run R: the run index (output folder run<R>; default seed)
+    uint32_t seed = 0;           // --seed S: model-initialisation seed (default: the run index)
+    std::string data_dir;        // --data DIR
+    std::string out_dir;         // --out DIR (default results/<name>/p<P>/run<R>)
+    int max_epochs = 500;        // --max-epochs N (0: no training, probe the initialised network)
+    double target_acc = 0.999;   // --target-acc A: stop rule on the running train accuracy, in [0, 1]
+    int batch = 32;              // --batch B
+    double lr = 1e-3;            // --lr X
+    int threads = 0;             // --threads T (0: all cores)
+    int64_t train_size = 0;      // --train-size N: a prefix of the file order (0: all)
+    std::string device = "cpu";  // --device cpu|cuda
+    std::string checkpoint;      // --checkpoint FILE: probe a saved model, no training
+    std::string layers;          // --layers a,b,c: probe these instead of the protocol's
+    std::string variance = "0.99";  // --variance T: fraction of variance, or a whole number of components
+    bool no_probe = false;       // --no-probe: train only
+    Device device_kind() const { return parse_device(device); }
+};
+
+// Parses argv; on --help prints usage and exits 0; on a bad flag throws probenet::Error.
+Options parse_options(const Protocol& protocol, int argc, char** argv);
+
+}  // namespace probenet::experiments
