@@ -82,13 +82,14 @@ int run(const Protocol& protocol, int argc, char** argv) {
             std::fflush(stdout);
             history.push_back(e);
             write_file_atomically(o.out_dir + "/metrics.csv", metrics_csv(history));
+            // Every epoch, so an interrupted run can still be probed (--checkpoint).
+            nn::save_checkpoint(*model, o.out_dir + "/model.safetensors",
+                                {{"experiment", protocol.name}, {"corrupt", std::to_string(o.corrupt)},
+                                 {"seed", std::to_string(o.seed)}, {"epochs", std::to_string(e.epoch)}});
         });
         std::printf(result.reached_target ? "stop rule reached after %zu epochs\n"
                                           : "stopped at the epoch limit (%zu) without reaching the target\n",
                     result.epochs.size());
-        nn::save_checkpoint(*model, o.out_dir + "/model.safetensors",
-                            {{"experiment", protocol.name}, {"corrupt", std::to_string(o.corrupt)},
-                             {"seed", std::to_string(o.seed)}, {"epochs", std::to_string(result.epochs.size())}});
     }
     const double test_acc = accuracy(predict(*model, data.test, device), data.test.true_labels);
     std::printf("model test accuracy %.4f\nresults in %s\n", test_acc, o.out_dir.c_str());
