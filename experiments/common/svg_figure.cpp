@@ -21,7 +21,7 @@ std::string escape(const std::string& s) {
 }  // namespace
 
 std::string render_svg(const LineFigure& f) {
-    const double W = 760, left = 70, right = 30, top = 50, plot_h = 360;
+    const double W = 780, left = 70, right = 50, top = 50, plot_h = 360;
     const double legend_top = top + plot_h + 60;
     const double H = legend_top + 22.0 * double(f.series.size() + f.hlines.size()) + 20;
     const double plot_w = W - left - right;
