@@ -11,11 +11,12 @@
 // cap and one image's patch matrix, never by the batch. 1×1 stride-1 unpadded convolutions use the
 // image itself as the patch matrix (b = 1, no copy).
 //
-// Threads: chunks are spread over OpenMP threads, each running a single-threaded sgemm (OpenBLAS
-// runs single-threaded inside a parallel region), which beats one threaded GEMM on these small
-// matrices. When there are fewer chunks than threads (batch 1 inference) the chunks run in turn and
-// OpenBLAS threads each GEMM instead. The filter gradient is summed per thread, then the per-thread
-// sums are added in thread order, so results do not depend on scheduling.
+// Threads: chunks are spread over OpenMP threads (cpu_chunks.h), each running a single-threaded
+// sgemm, which beats one threaded GEMM on these small matrices. When there are fewer chunks than
+// threads (batch 1 inference) the chunks run in turn and OpenBLAS threads each GEMM instead. The
+// filter gradient is summed per chunk (or per thread when that is too much memory), then the partial
+// sums are added in a fixed order, so results do not depend on scheduling.
+// The 3×3 stride-1 padding-1 case has its own direct kernels (cpu_conv3x3.h) and is routed there.
 #include "tensor/cpu/cpu_conv.h"
 
 #include <cblas.h>
@@ -75,7 +76,7 @@ void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
     if (conv3x3_applies(g)) return conv3x3_forward(g, x, w, bias, y);
     const int64_t P = g.output_plane(), K = g.patch_size(), O = g.O;
     const ChunkPlan plan = plan_gemm_chunks(g);
-    for_each_chunk(plan, [&](int64_t n0, int64_t count, int) {
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t) {
         const int64_t ld = count * P;
         const float* cols = patches(g, x, n0, count);
         float* out = count == 1 ? y + n0 * O * P : thread_scratch(1, O * ld);
@@ -96,7 +97,7 @@ void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float*
     if (conv3x3_applies(g)) return conv3x3_backward_data(g, dy, w, beta, dx);
     const int64_t P = g.output_plane(), K = g.patch_size(), image = g.C * g.H * g.W;
     const ChunkPlan plan = plan_gemm_chunks(g);
-    for_each_chunk(plan, [&](int64_t n0, int64_t count, int) {
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t) {
         const int64_t ld = count * P;
         const float* dyc = gathered_output_grad(g, dy, n0, count);
         if (g.is_pointwise()) {  // dx_n (C, P) = beta·dx_n + Wᵀ (C, O) · dy_n (O, P)
@@ -120,17 +121,18 @@ void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float*
 void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
     if (conv3x3_applies(g)) return conv3x3_backward_filter(g, x, dy, beta, dw);
     const int64_t P = g.output_plane(), K = g.patch_size(), size = g.O * K;
-    const ChunkPlan plan = plan_gemm_chunks(g);
-    std::vector<float> partial(static_cast<size_t>(plan.threads * size), 0.0f);  // one dW per thread
-    for_each_chunk(plan, [&](int64_t n0, int64_t count, int thread) {
+    ChunkPlan plan = plan_gemm_chunks(g);
+    const int64_t slots = plan_partials(plan, size);
+    std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);  // one dW per chunk or thread
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
         const int64_t ld = count * P;
         const float* cols = patches(g, x, n0, count);
         const float* dyc = gathered_output_grad(g, dy, n0, count);
-        sgemm(false, true, g.O, K, ld, dyc, ld, cols, ld, 1.0f, partial.data() + thread * size, K);
+        sgemm(false, true, g.O, K, ld, dyc, ld, cols, ld, 1.0f, partial.data() + slot * size, K);
     });
     for (int64_t e = 0; e < size; ++e) {
         float s = 0.0f;
-        for (int t = 0; t < plan.threads; ++t) s += partial[static_cast<size_t>(t * size + e)];
+        for (int64_t t = 0; t < slots; ++t) s += partial[static_cast<size_t>(t * size + e)];
         dw[e] = beta == 0.0f ? s : beta * dw[e] + s;
     }
 }

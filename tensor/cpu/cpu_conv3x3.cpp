@@ -20,7 +20,7 @@ using simd::v16;
 #ifdef __AVX512F__
 constexpr int kTileO = 8;    // output channels per forward tile (weights broadcast)
 constexpr int kTileV = 3;    // 16-float vectors of positions per forward tile: 24 accumulators
-constexpr int kFilterC = 3;  // input channels per filter-gradient block: 27 accumulators
+constexpr int kFilterC = 2;  // input channels per filter-gradient block: 18 accumulators
 #else
 constexpr int kTileO = 4;
 constexpr int kTileV = 1;
@@ -146,6 +146,8 @@ void run_stacked(const Conv2dGeometry& g, const float* in, int64_t in_channels, 
 
 // dw partial[c][t][o] += Σ over the chunk's pixels of dyT[pixel][o] · xs[c][q(pixel) + offset_t], for
 // CC channels from xs and the 16 output channels at dyT (pixel-major rows of `o_stride` floats).
+// Pixels go in pairs (w, w + 1): tap j of the second reads the input that tap j + 1 of the first reads,
+// so a row of taps needs 4 broadcast inputs for 6 multiply-adds instead of 6 for 6.
 template <int CC>
 void filter_block(const Stacked& s, const float* xs, const float* dyT, int64_t o_stride, float* partial) {
     v16 acc[CC][kTaps];
@@ -155,7 +157,26 @@ void filter_block(const Stacked& s, const float* xs, const float* dyT, int64_t o
         for (int64_t h = 0; h < s.H; ++h) {
             const int64_t q0 = s.q(n, h);
             const float* d = dyT + (n * s.H + h) * s.W * o_stride;
-            for (int64_t w = 0; w < s.W; ++w) {
+            int64_t w = 0;
+            for (; w + 2 <= s.W; w += 2) {
+                const v16 d0 = load16(d + w * o_stride), d1 = load16(d + (w + 1) * o_stride);
+                for (int cc = 0; cc < CC; ++cc) {
+                    const float* x = xs + cc * s.plane + q0 + w;
+                    for (int i = 0; i < 3; ++i) {
+                        const float* r = x + i * s.Wp;
+                        v16* a = acc[cc] + 3 * i;
+                        v16 b = splat(r[0]);
+                        a[0] += b * d0;
+                        b = splat(r[1]);
+                        a[1] += b * d0, a[0] += b * d1;
+                        b = splat(r[2]);
+                        a[2] += b * d0, a[1] += b * d1;
+                        b = splat(r[3]);
+                        a[2] += b * d1;
+                    }
+                }
+            }
+            if (w < s.W) {  // odd row length: the last pixel alone
                 const v16 dv = load16(d + w * o_stride);
                 for (int cc = 0; cc < CC; ++cc) {
                     const float* x = xs + cc * s.plane + q0 + w;
@@ -201,7 +222,7 @@ bool conv3x3_applies(const Conv2dGeometry& g) {
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
     const std::vector<float> wp = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
-    for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int) {
+    for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int64_t) {
         run_stacked(g, x, g.C, wp, g.O, n0, count, [&](int64_t n, int64_t o, int64_t h, const float* row) {
             simd::copy_add(y + (n * g.O + o) * HW + h * g.W, row, g.W, bias ? bias[o] : 0.0f);
         });
@@ -211,7 +232,7 @@ void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, co
 void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
     const std::vector<float> wp = pack_weights(g, w, true);
     const int64_t HW = g.H * g.W;
-    for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int) {
+    for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int64_t) {
         run_stacked(g, dy, g.O, wp, g.C, n0, count, [&](int64_t n, int64_t c, int64_t h, const float* row) {
             simd::scale_add(dx + (n * g.C + c) * HW + h * g.W, row, g.W, beta);
         });
@@ -220,15 +241,16 @@ void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float
 
 void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
     const int64_t HW = g.H * g.W, o_stride = round_up(g.O, 16), size = g.C * kTaps * o_stride;
-    const ChunkPlan plan = plan_chunks(g.N, images_per_chunk(g), macs(g));
-    std::vector<float> partial(static_cast<size_t>(plan.threads * size), 0.0f);  // [thread][c][t][o]
-    for_each_chunk(plan, [&](int64_t n0, int64_t count, int thread) {
+    ChunkPlan plan = plan_chunks(g.N, images_per_chunk(g), macs(g));
+    const int64_t slots = plan_partials(plan, size);
+    std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);  // [chunk or thread][c][t][o]
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
         const Stacked s(g.H, g.W, count);
         float* xs = thread_scratch(0, g.C * s.plane);
         float* dyT = thread_scratch(2, count * HW * o_stride);  // dy as pixel-major rows, zero-padded to o_stride
         stack_images(s, g.C, x + n0 * g.C * HW, xs);
         for (int64_t n = 0; n < count; ++n) transpose_image(dy + (n0 + n) * g.O * HW, g.O, HW, o_stride, dyT + n * HW * o_stride);
-        float* mine = partial.data() + thread * size;
+        float* mine = partial.data() + slot * size;
         for (int64_t c0 = 0; c0 < g.C; c0 += kFilterC)
             for (int64_t ob = 0; ob < o_stride; ob += 16) {
                 const float* xc = xs + c0 * s.plane;
@@ -244,7 +266,7 @@ void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const floa
         for (int64_t c = 0; c < g.C; ++c)
             for (int t = 0; t < kTaps; ++t) {
                 float sum = 0.0f;
-                for (int th = 0; th < plan.threads; ++th) sum += partial[static_cast<size_t>(th * size + (c * kTaps + t) * o_stride + o)];
+                for (int64_t k = 0; k < slots; ++k) sum += partial[static_cast<size_t>(k * size + (c * kTaps + t) * o_stride + o)];
                 float& out = dw[(o * g.C + c) * kTaps + t];
                 out = beta == 0.0f ? sum : beta * out + sum;
             }

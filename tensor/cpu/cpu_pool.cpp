@@ -1,5 +1,6 @@
 // CPU max and average pooling, NCHW: one OpenMP task per (n, c) plane, so no two threads ever
-// write the same input gradient element and overlapping windows need no atomics.
+// write the same input gradient element and overlapping windows need no atomics; planes are handed
+// out in groups of 16 on demand, so a thread slowed by another job on its core does not hold the rest.
 //
 // For output (oh, ow) the window covers input rows [oh·stride_h − pad_h, … + kh) clipped to [0, H),
 // columns likewise. Max: the first largest element in row-major window order (strict >), its plane
@@ -102,7 +103,7 @@ void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap
 void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
     const bool two_by_two = g.kh == 2 && g.kw == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
-#pragma omp parallel for if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
+#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         const float* xp = x + p * in_plane;
         float* yp = y + p * out_plane;
@@ -129,7 +130,7 @@ void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float
 
 void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta, float* dx) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
-#pragma omp parallel for if (g.planes() * in_plane > kParallelMin)
+#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * in_plane > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         float* dxp = dx + p * in_plane;
         const float* dyp = dy + p * out_plane;
@@ -142,7 +143,7 @@ void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* 
 void avg_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
     const float inv = 1.0f / static_cast<float>(g.kh * g.kw);
-#pragma omp parallel for if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
+#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         const float* xp = x + p * in_plane;
         float* yp = y + p * out_plane;
@@ -160,7 +161,7 @@ void avg_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y) {
 void avg_pool2d_backward(const Pool2dGeometry& g, const float* dy, float beta, float* dx) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
     const float inv = 1.0f / static_cast<float>(g.kh * g.kw);
-#pragma omp parallel for if (g.planes() * in_plane > kParallelMin)
+#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * in_plane > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         float* dxp = dx + p * in_plane;
         const float* dyp = dy + p * out_plane;

@@ -68,6 +68,12 @@ TEST_CASE("gradcheck conv2d: several images per GEMM chunk", "[conv][gradcheck]"
                          {away_from_zero({6, 2, 4, 4}, rng), away_from_zero({2, 2, 3, 3}, rng), away_from_zero({2}, rng)}));
 }
 
+TEST_CASE("gradcheck conv2d: the direct 3×3 kernels (8 channels in and out)", "[conv][gradcheck]") {
+    Rng rng(49);
+    require_ok(gradcheck(conv(1, 1, true),
+                         {away_from_zero({2, 8, 5, 4}, rng), away_from_zero({8, 8, 3, 3}, rng), away_from_zero({8}, rng)}));
+}
+
 TEST_CASE("gradcheck max_pool2d: 2×2/2, overlapping 3×3/2, padding", "[conv][gradcheck]") {
     Rng rng(46);
     require_ok(gradcheck([](const std::vector<Var>& v) { return max_pool2d(v[0], 2, 2); },

@@ -31,10 +31,14 @@ std::string describe(const ConvCase& k) {
            " padding " + std::to_string(k.padding);
 }
 
-// The first two are large enough (≥ 2^20 multiply-adds) for chunks to run on parallel threads.
+// 3×3 stride-1 padding-1 convolutions with at least 8 channels in and out take the direct kernels
+// (cpu_conv3x3.h), the rest im2col + GEMM. The first two are large enough (≥ 2^20 multiply-adds)
+// for chunks to run on parallel threads.
 const std::vector<ConvCase> kCases = {
-    {4, 8, 28, 28, 8, 3, 3, 1, 1},   // wide output plane: one image per GEMM, in parallel
-    {8, 8, 14, 14, 16, 3, 3, 1, 1},  // 4 images per GEMM, in parallel
+    {4, 8, 28, 28, 8, 3, 3, 1, 1},   // direct, in parallel
+    {8, 8, 14, 14, 16, 3, 3, 1, 1},  // direct, several images per chunk, in parallel
+    {3, 9, 7, 5, 12, 3, 3, 1, 1},    // direct: odd channel count, 12 filters (padded blocks), odd width
+    {2, 16, 3, 20, 8, 3, 3, 1, 1},   // direct: rows wider than a 16-float vector
     {3, 2, 28, 28, 4, 3, 3, 1, 1},   // one image per GEMM, in turn
     {9, 3, 6, 5, 4, 3, 3, 1, 1},     // small plane: several images per GEMM, ragged last chunk
     {1, 3, 7, 9, 5, 3, 3, 1, 0},     // one chunk: BLAS threads the GEMM
@@ -131,4 +135,20 @@ TEST_CASE("conv2d output sizes of the paper's AlexNets", "[conv]") {
     REQUIRE(p.shape() == Shape{1, 4, 7, 7});
     REQUIRE(ops::conv2d(p, Tensor::normal({4, 4, 5, 5}, 0, 1, rng), Tensor(), 1, 2).shape() == Shape{1, 4, 7, 7});
     REQUIRE(ops::max_pool2d(ops::max_pool2d(p, 3, 2).y, 3, 2).y.shape() == Shape{1, 4, 1, 1});
+}
+
+TEST_CASE("conv2d backward filter gives the same bits on every run, whatever the scheduling", "[conv]") {
+    // Partial sums are kept per chunk (or per thread with a static schedule) and added in order.
+    Rng rng(24);
+    for (const ConvCase& k : {kCases[0], kCases[1], ConvCase{16, 4, 16, 16, 8, 3, 3, 1, 1}}) {
+        INFO(describe(k));
+        const Tensor x = Tensor::normal({k.N, k.C, k.H, k.W}, 0, 1, rng);
+        const Tensor dy = Tensor::normal({k.N, k.O, k.Ho(), k.Wo()}, 0, 1, rng);
+        Tensor first = Tensor::empty({k.O, k.C, k.kh, k.kw}), again = Tensor::empty({k.O, k.C, k.kh, k.kw});
+        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, first);
+        for (int r = 0; r < 5; ++r) {
+            ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, again);
+            REQUIRE(again.to_vector() == first.to_vector());
+        }
+    }
 }
