@@ -1,0 +1,28 @@
+// Conv2d: y = w ⋆ x + b (cross-correlation, like PyTorch); x (N, C, H, W), w (O, C, k, k), b (O),
+// y (N, O, Ho, Wo) with Ho = ⌊(H + 2·padding − k) / stride⌋ + 1. Forward and backward are
+// autograd::conv2d (autograd/functions/conv2d.cpp). Init: PyTorch's defaults, fan_in = C·k·k.
+#pragma once
+
+#include "nn/module.h"
+#include "tensor/random.h"
+
+namespace probenet::nn {
+
+class Conv2d : public Module {
+public:
+    Conv2d(int64_t in_channels, int64_t out_channels, int kernel, int stride, int padding, bool bias, Rng& rng);
+    Var forward(const Var& x) override;
+    std::string type_name() const override { return "Conv2d"; }
+    std::string describe() const override;
+
+    Var& weight() { return *weight_; }
+    Var* bias() { return bias_; }
+
+private:
+    int64_t in_, out_;
+    int kernel_, stride_, padding_;
+    Var* weight_;
+    Var* bias_ = nullptr;
+};
+
+}  // namespace probenet::nn
