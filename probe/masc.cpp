@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "tensor/error.h"
 
@@ -37,28 +38,45 @@ int64_t Masc::rows_per_block() const {
     return std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
 }
 
-void Masc::numerators(const float* rows, int64_t n, std::vector<double>& num, std::vector<double>& norms) const {
-    const int64_t k_all = offsets_.back(), groups = static_cast<int64_t>(num_sets_) * num_classes_;
-    std::vector<double> x(static_cast<size_t>(n * dim_)), p(static_cast<size_t>(n * k_all));
-    num.assign(static_cast<size_t>(n * groups), 0.0);
-    norms.resize(static_cast<size_t>(n));
-    std::copy(rows, rows + n * dim_, x.begin());
-    if (k_all > 0)  // P (n, k_all) = X (n, d) · basisᵀ
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n), static_cast<int>(k_all),
-                    static_cast<int>(dim_), 1.0, x.data(), static_cast<int>(dim_), basis_.data(),
-                    static_cast<int>(dim_), 0.0, p.data(), static_cast<int>(k_all));
-#pragma omp parallel for schedule(static) if (n * (k_all + dim_) >= (int64_t{1} << 16))
-    for (int64_t i = 0; i < n; ++i) {
-        const double* xi = x.data() + i * dim_;
-        double ss = 0.0;
-        for (int64_t j = 0; j < dim_; ++j) ss += xi[j] * xi[j];
-        norms[i] = ss;
-        const double* pi = p.data() + i * k_all;
-        for (int64_t g = 0; g < groups; ++g) {
-            double s = 0.0;
-            for (int64_t j = offsets_[g]; j < offsets_[g + 1]; ++j) s += pi[j] * pi[j];
-            num[i * groups + g] = s;
+// Buffers of one predict/score call, sized for one block and reused for every block (uninitialised:
+// everything is written before it is read).
+struct Masc::Scratch {
+    Scratch(int64_t rows, int64_t dim, int64_t k_all, int64_t groups)
+        : x(new double[static_cast<size_t>(rows * dim)]),
+          p(new double[static_cast<size_t>(std::max<int64_t>(rows * k_all, 1))]),
+          num(static_cast<size_t>(rows * groups)),
+          norms(static_cast<size_t>(rows)) {}
+    std::unique_ptr<double[]> x, p;  // the block widened to float64 (b, d); its projections (b, k_all)
+    std::vector<double> num, norms;  // ‖U_cᵀx‖² (b, S·K) and ‖x‖² (b)
+};
+
+template <typename PerBlock>
+void Masc::for_each_block(const float* rows, int64_t n, const PerBlock& per_block) const {
+    const int64_t block = rows_per_block(), k_all = offsets_.back(), groups = int64_t{num_sets_} * num_classes_;
+    Scratch s(std::min(block, n), dim_, k_all, groups);
+    for (int64_t b0 = 0; b0 < n; b0 += block) {
+        const int64_t b = std::min(block, n - b0);
+        double* x = s.x.get();
+        double* p = s.p.get();
+        std::copy(rows + b0 * dim_, rows + (b0 + b) * dim_, x);
+        if (k_all > 0)  // P (b, k_all) = X (b, d) · basisᵀ
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(b), static_cast<int>(k_all),
+                        static_cast<int>(dim_), 1.0, x, static_cast<int>(dim_), basis_.data(), static_cast<int>(dim_),
+                        0.0, p, static_cast<int>(k_all));
+#pragma omp parallel for schedule(static) if (b * (k_all + dim_) >= (int64_t{1} << 16))
+        for (int64_t i = 0; i < b; ++i) {
+            const double* xi = x + i * dim_;
+            double ss = 0.0;
+            for (int64_t j = 0; j < dim_; ++j) ss += xi[j] * xi[j];
+            s.norms[i] = ss;
+            const double* pi = p + i * k_all;
+            for (int64_t g = 0; g < groups; ++g) {
+                double sum = 0.0;
+                for (int64_t j = offsets_[g]; j < offsets_[g + 1]; ++j) sum += pi[j] * pi[j];
+                s.num[i * groups + g] = sum;
+            }
         }
+        per_block(b0, b, s.num.data(), s.norms.data());
     }
 }
 
@@ -67,12 +85,9 @@ int64_t Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> pr
                    " rows with a null pointer");
     PROBENET_CHECK(static_cast<int32_t>(predictions.size()) == num_sets_, "Masc::predict(layer ", layer_, "): got ",
                    predictions.size(), " prediction arrays for ", num_sets_, " subspace sets");
-    const int64_t block = rows_per_block(), groups = static_cast<int64_t>(num_sets_) * num_classes_;
-    std::vector<double> num, norms;
+    const int64_t groups = int64_t{num_sets_} * num_classes_;
     int64_t zero_rows = 0;
-    for (int64_t b0 = 0; b0 < n; b0 += block) {
-        const int64_t b = std::min(block, n - b0);
-        numerators(rows + b0 * dim_, b, num, norms);
+    for_each_block(rows, n, [&](int64_t b0, int64_t b, const double* num, const double* norms) {
         for (int64_t i = 0; i < b; ++i) {
             const bool zero = norms[i] == 0.0;
             zero_rows += zero;
@@ -81,14 +96,14 @@ int64_t Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> pr
                 if (zero) {
                     best = rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction;
                 } else {
-                    const double* v = num.data() + i * groups + static_cast<int64_t>(s) * num_classes_;
+                    const double* v = num + i * groups + int64_t{s} * num_classes_;
                     for (int32_t c = 1; c < num_classes_; ++c)
                         if (v[c] > v[best]) best = c;  // strict: ties stay with the lower class
                 }
                 predictions[s][b0 + i] = best;
             }
         }
-    }
+    });
     return zero_rows;
 }
 
@@ -97,17 +112,14 @@ void Masc::score(const float* rows, int64_t n, int32_t set, double* scores) cons
                    " out of range [0, ", num_sets_, ")");
     PROBENET_CHECK(n >= 0 && (n == 0 || (rows != nullptr && scores != nullptr)), "Masc::score(layer ", layer_,
                    "): ", n, " rows with a null pointer");
-    const int64_t block = rows_per_block(), groups = static_cast<int64_t>(num_sets_) * num_classes_;
-    std::vector<double> num, norms;
-    for (int64_t b0 = 0; b0 < n; b0 += block) {
-        const int64_t b = std::min(block, n - b0);
-        numerators(rows + b0 * dim_, b, num, norms);
+    const int64_t groups = int64_t{num_sets_} * num_classes_;
+    for_each_block(rows, n, [&](int64_t b0, int64_t b, const double* num, const double* norms) {
         for (int64_t i = 0; i < b; ++i)
             for (int32_t c = 0; c < num_classes_; ++c) {
-                const double v = num[i * groups + static_cast<int64_t>(set) * num_classes_ + c];
+                const double v = num[i * groups + int64_t{set} * num_classes_ + c];
                 scores[(b0 + i) * num_classes_ + c] = norms[i] == 0.0 ? 0.0 : v / norms[i];
             }
-    }
+    });
 }
 
 MascTally::MascTally(const Masc& masc, int32_t num_label_arrays) : masc_(masc), num_labels_(num_label_arrays) {

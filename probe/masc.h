@@ -49,8 +49,11 @@ public:
     void score(const float* rows, int64_t n, int32_t set, double* scores) const;
 
 private:
-    // For rows [0, n): numerators ‖U_cᵀx‖² into num (n, S·K) and ‖x‖² into norms (n).
-    void numerators(const float* rows, int64_t n, std::vector<double>& num, std::vector<double>& norms) const;
+    struct Scratch;
+    // Scores rows [0, n) block by block; per_block(first_row, rows, num, norms) gets ‖U_cᵀx‖² as
+    // num (rows, S·K) and ‖x‖² as norms (rows) for each block.
+    template <typename PerBlock>
+    void for_each_block(const float* rows, int64_t n, const PerBlock& per_block) const;
     int64_t rows_per_block() const;
 
     std::string layer_;

@@ -45,20 +45,66 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
     std::vector<int64_t> active, dead;
     for (int64_t i = 0; i < dim; ++i) (gram[i * dim + i] > 0.0 ? active : dead).push_back(i);
     const int64_t m = static_cast<int64_t>(active.size());
-    std::vector<double> a(static_cast<size_t>(m * m)), w;
+    std::vector<double> a(static_cast<size_t>(m * m));
     for (int64_t q = 0; q < m; ++q)
         for (int64_t p = q; p < m; ++p) a[q * m + p] = gram[active[q] * dim + active[p]];
-    if (m > 0) symmetric_eigen(a, m, w, what);
 
+    // Only k eigenvectors are needed, and k is known only from all the eigenvalues: tridiagonalise once
+    // (dsytrd, the bulk of the work), take every eigenvalue of the tridiagonal (dsterf), then the top
+    // k eigenvectors of the tridiagonal, mapped back by the Householder reflectors (dormtr) — which
+    // skips most of what dsyevd spends on all d eigenvectors (2048×2048, k = 240: 0.9 s vs 1.4 s).
+    std::vector<double> diag(static_cast<size_t>(m)), off(static_cast<size_t>(std::max<int64_t>(m, 1))),
+        tau(static_cast<size_t>(std::max<int64_t>(m, 1))), w;
+    const lapack_int lm = static_cast<lapack_int>(m);
+    if (m > 0) {
+        lapack_int info = LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'L', lm, a.data(), lm, diag.data(), off.data(), tau.data());
+        PROBENET_CHECK(info == 0, what, ": LAPACKE_dsytrd on a ", m, "×", m, " Gram failed with info ", info);
+        w = diag;
+        std::vector<double> e = off;
+        info = LAPACKE_dsterf(lm, w.data(), e.data());
+        PROBENET_CHECK(info == 0, what, ": LAPACKE_dsterf on a ", m, "×", m,
+                       " Gram did not converge (info ", info, "); the Gram may contain NaN or inf: check the layer's outputs");
+    }
     ClassSubspace out;
     out.count = count;
     out.eigenvalues = covariance_spectrum(w, count, static_cast<size_t>(dim));
     out.k = components_to_keep(out.eigenvalues.data(), dim, dim, threshold);
+    const int64_t from_block = std::min(out.k, m);
+
+    // z (m, from_block) column-major: top eigenvectors of the tridiagonal, ascending like LAPACK's.
+    // Few of them: MRRR on just that index range (dstemr). Many (it then bisects for each, which costs
+    // more than all vectors at once): divide and conquer on the whole tridiagonal (dstedc), which is
+    // also the fallback should MRRR give up on a cluster.
+    std::vector<double> z(static_cast<size_t>(m * from_block));
+    if (from_block > 0) {
+        bool done = false;
+        if (from_block * 6 <= m) {
+            std::vector<double> d2 = diag, e2 = off, w2(static_cast<size_t>(m));
+            std::vector<lapack_int> support(static_cast<size_t>(2 * from_block));
+            lapack_int found = 0;
+            lapack_logical tryrac = 1;
+            const lapack_int info = LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', lm, d2.data(), e2.data(), 0.0, 0.0,
+                                                   static_cast<lapack_int>(m - from_block + 1), lm, &found, w2.data(),
+                                                   z.data(), lm, static_cast<lapack_int>(from_block), support.data(),
+                                                   &tryrac);
+            done = info == 0 && found == from_block;
+        }
+        if (!done) {
+            std::vector<double> d2 = diag, e2 = off, all(static_cast<size_t>(m * m));
+            const lapack_int info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), all.data(), lm);
+            PROBENET_CHECK(info == 0, what, ": LAPACKE_dstedc on the ", m, "×", m, " tridiagonal failed with info ",
+                           info);
+            std::copy_n(all.data() + (m - from_block) * m, m * from_block, z.data());
+        }
+        const lapack_int info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', lm, static_cast<lapack_int>(from_block),
+                                               a.data(), lm, tau.data(), z.data(), lm);
+        PROBENET_CHECK(info == 0, what, ": LAPACKE_dormtr failed with info ", info);
+    }
     out.basis.assign(static_cast<size_t>(out.k * dim), 0.0);
     for (int64_t j = 0; j < out.k; ++j) {
         double* u = out.basis.data() + j * dim;
-        if (j < m) {  // eigenvector of the j-th largest eigenvalue of the active block
-            const double* v = a.data() + (m - 1 - j) * m;
+        if (j < from_block) {  // eigenvector of the j-th largest eigenvalue of the active block
+            const double* v = z.data() + (from_block - 1 - j) * m;
             for (int64_t p = 0; p < m; ++p) u[active[p]] = v[p];
         } else {  // past the active block (only a component count gets here): dead unit vectors, eigenvalue 0
             u[dead[j - m]] = 1.0;

@@ -1,10 +1,10 @@
 #include "probe/threshold.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
 
 #include "tensor/error.h"
 
@@ -30,14 +30,12 @@ Threshold parse_threshold(std::string_view text) {
 }
 
 std::string to_string(const Threshold& threshold) {
-    std::ostringstream out;
     if (const auto* f = std::get_if<VarianceFraction>(&threshold)) {
-        out.precision(17);
-        out << f->value;
-    } else {
-        out << std::get<ComponentCount>(threshold).value;
+        char buf[32];
+        const auto end = std::to_chars(buf, buf + sizeof buf, f->value).ptr;  // shortest text that reads back
+        return std::string(buf, end);
     }
-    return out.str();
+    return std::to_string(std::get<ComponentCount>(threshold).value);
 }
 
 void validate(const Threshold& threshold) {

@@ -62,6 +62,7 @@ TEST_CASE("parse_threshold: fractions, whole counts, and clear rejections", "[pr
     }
     REQUIRE_THROWS_WITH(parse_threshold("1.5"), Catch::Contains("neither a fraction in (0, 1) nor a whole number"));
     REQUIRE(to_string(parse_threshold("0.25")) == "0.25");
+    REQUIRE(to_string(default_threshold()) == "0.99");
     REQUIRE(to_string(parse_threshold("7")) == "7");
 }
 

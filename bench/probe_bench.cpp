@@ -1,0 +1,315 @@
+// probe_bench: the probe's numeric core on the paper's MLP layer sizes, fit + score, phase by phase.
+//
+// Synthetic ReLU-like features for layers of width 784, 128, 512, 2048, 2048 (names input, fc1 … fc4),
+// N = 60000 training and 10000 test rows, K = 10 classes, two label sets (corrupted at degree p with
+// the paper's numpy-exact rule, and true). For class c a row is
+//   x = max(0, m + o_c + Σ_{j<r} z_j s_j D_c[j] + σ·u),  z ~ N(0,1), u ~ U(−1,1), s_j = (1+j)^−0.6,
+// with m a shared mean, o_c a class offset and D_c = 0.9·D_shared + 0.2·D_own,c a random (r, d)
+// dictionary, r = min(d/4, 128): a decaying spectrum on top of a dominant mean, like trained ReLU
+// layers, with overlapping class subspaces and units that are dead for some classes. Rows are generated batch by batch from a seed, so
+// the scoring pass sees the training rows again without storing them (memory independent of N); the
+// time spent generating is reported apart and excluded from the probe's times.
+//
+// Per layer: accumulate (one pass, both label sets) → fit (eigendecomposition, both sets) → score the
+// training rows (both sets vs both label arrays) → score the test rows. Prints seconds per phase.
+//
+//   probe_bench [--train N] [--test N] [--batch B] [--p P] [--threshold T] [--layers 784,128,...]
+//               [--chunk ROWS] [--share 0|1]     ClassGram options (rows per dsyrk, shared work)
+//   probe_bench --mnist DIR      MNIST input layer, true labels: the reference.md exactness check, timed
+//
+// Run it with OPENBLAS_CORETYPE set if the start-up line says "Prescott" on a modern CPU: OpenBLAS
+// 0.3.21 does not recognise newer Xeons and falls back to SSE3 kernels (3–10× slower).
+#include <sys/resource.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <cblas.h>
+
+#include "data/dataset.h"
+#include "data/label_corruption.h"
+#include "probe/class_gram.h"
+#include "probe/masc.h"
+#include "probe/pca.h"
+#include "tensor/error.h"
+#include "tensor/random.h"
+#include "tensor/runtime.h"
+
+using namespace probenet;
+using namespace probenet::probe;
+
+namespace {
+
+// Wall and process-CPU seconds of a phase: on a shared machine the CPU time shows what the phase
+// costs when the wall clock includes waiting for a core.
+struct Phase {
+    double wall = 0, cpu = 0;
+};
+double cpu_now() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+class Stopwatch {
+public:
+    Stopwatch() : wall_(std::chrono::steady_clock::now()), cpu_(cpu_now()) {}
+    void add_to(Phase& p) const {
+        p.wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count();
+        p.cpu += cpu_now() - cpu_;
+    }
+
+private:
+    std::chrono::steady_clock::time_point wall_;
+    double cpu_;
+};
+
+double peak_rss_mib() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+// splitmix64: a fast, seedable stream for the generator (not the project Rng: speed, not numpy parity).
+struct Fast {
+    uint64_t s;
+    uint64_t next() {
+        uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    float uniform() { return static_cast<float>(next() >> 40) * (2.0f / 16777216.0f) - 1.0f; }  // U(−1, 1)
+    float normal() {  // Box–Muller, one of the pair
+        const double u1 = (static_cast<double>(next() >> 11) + 1.0) / 9007199254740993.0;
+        const double u2 = static_cast<double>(next() >> 11) / 9007199254740992.0;
+        return static_cast<float>(std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+    }
+};
+
+class FeatureGenerator {
+public:
+    static constexpr float kOffset = 0.05f, kShared = 0.9f, kOwn = 0.2f;
+
+    FeatureGenerator(int64_t d, int32_t k, uint64_t seed) : d_(d), k_(k), r_(std::min<int64_t>(d / 4, 128)), seed_(seed) {
+        Fast g{seed};
+        mean_.resize(static_cast<size_t>(d));
+        for (float& v : mean_) v = 0.4f * std::abs(g.normal()) - 0.1f;
+        offsets_.resize(static_cast<size_t>(k * d));
+        for (float& v : offsets_) v = kOffset * g.normal();
+        // Class dictionaries share most of their directions, so the class subspaces overlap.
+        std::vector<float> common(static_cast<size_t>(r_ * d));
+        for (float& v : common) v = g.normal();
+        dict_.resize(static_cast<size_t>(k * r_ * d));
+        const float norm = 4.0f / std::sqrt(static_cast<float>(d));
+        for (int64_t c = 0; c < k; ++c)
+            for (int64_t j = 0; j < r_; ++j) {
+                const float s = norm * std::pow(1.0f + static_cast<float>(j), -0.6f);
+                for (int64_t t = 0; t < d; ++t)
+                    dict_[(c * r_ + j) * d + t] = s * (kShared * common[j * d + t] + kOwn * g.normal());
+            }
+    }
+
+    // Rows [begin, begin + n) of the stream (their classes in `labels`), into out (n, d).
+    void rows(int64_t begin, int64_t n, const int32_t* labels, std::vector<float>& out) const {
+        out.resize(static_cast<size_t>(n * d_));
+        std::vector<float> z(static_cast<size_t>(r_));
+#pragma omp parallel for schedule(static) firstprivate(z)
+        for (int64_t i = 0; i < n; ++i) {
+            Fast g{seed_ * 1000003u + static_cast<uint64_t>(begin + i)};
+            const int32_t c = labels[i];
+            for (float& v : z) v = g.normal();
+            float* x = out.data() + i * d_;
+            const float* o = offsets_.data() + c * d_;
+            for (int64_t t = 0; t < d_; ++t) x[t] = mean_[t] + o[t] + 0.05f * g.uniform();
+            cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(r_), static_cast<int>(d_), 1.0f,
+                        dict_.data() + c * r_ * d_, static_cast<int>(d_), z.data(), 1, 1.0f, x, 1);
+            for (int64_t t = 0; t < d_; ++t) x[t] = std::max(x[t], 0.0f);
+        }
+    }
+
+private:
+    int64_t d_;
+    int32_t k_;
+    int64_t r_;
+    uint64_t seed_;
+    std::vector<float> mean_, offsets_, dict_;
+};
+
+struct Args {
+    int64_t train = 60000, test = 10000, batch = 1000;
+    double p = 0.8;
+    std::string threshold = "0.99";
+    std::vector<int64_t> layers{784, 128, 512, 2048, 2048};
+    std::string mnist;
+    ClassGram::Options gram;
+};
+
+Args parse(int argc, char** argv) {
+    Args a;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        PROBENET_CHECK(i + 1 < argc, "probe_bench: ", flag, " needs a value");
+        const std::string v = argv[++i];
+        if (flag == "--train") a.train = std::stoll(v);
+        else if (flag == "--test") a.test = std::stoll(v);
+        else if (flag == "--batch") a.batch = std::stoll(v);
+        else if (flag == "--p") a.p = std::stod(v);
+        else if (flag == "--threshold") a.threshold = v;
+        else if (flag == "--mnist") a.mnist = v;
+        else if (flag == "--chunk") a.gram.chunk_rows = std::stoll(v);
+        else if (flag == "--share") a.gram.share_agreeing = v != "0";
+        else if (flag == "--layers") {
+            a.layers.clear();
+            for (size_t s = 0; s < v.size();) {
+                const size_t e = std::min(v.find(',', s), v.size());
+                a.layers.push_back(std::stoll(v.substr(s, e - s)));
+                s = e + 1;
+            }
+        } else {
+            PROBENET_CHECK(false, "probe_bench: unknown flag ", flag, " (see the header of bench/probe_bench.cpp)");
+        }
+    }
+    return a;
+}
+
+std::string join(const std::vector<int64_t>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) s += ',';
+        s += std::to_string(v[i]);
+    }
+    return s;
+}
+
+int run_synthetic(const Args& a) {
+    const int32_t K = 10;
+    const Threshold threshold = parse_threshold(a.threshold);
+    Rng rng(7);
+    std::vector<int32_t> train_true(static_cast<size_t>(a.train)), test_true(static_cast<size_t>(a.test));
+    for (int32_t& y : train_true) y = static_cast<int32_t>(rng.randint(K));
+    for (int32_t& y : test_true) y = static_cast<int32_t>(rng.randint(K));
+    const std::vector<int32_t> train_corrupt = data::corrupt_labels(train_true, a.p, K);
+    std::printf("N train %lld, test %lld, batch %lld, K %d, p %.2f (%.2f%% of labels agree), threshold %s, "
+                "chunk %lld rows, sharing %s\n",
+                static_cast<long long>(a.train), static_cast<long long>(a.test), static_cast<long long>(a.batch), K,
+                a.p, 100.0 * static_cast<double>(data::count_equal(train_true, train_corrupt)) / a.train,
+                to_string(threshold).c_str(), static_cast<long long>(a.gram.chunk_rows),
+                a.gram.share_agreeing ? "on" : "off");
+    std::printf("seconds, wall/cpu (cpu = process CPU time, all threads)\n");
+    std::printf("%-6s %5s %6s %6s %11s %11s %11s %11s %11s | %5s | %6s %6s %6s %6s\n", "layer", "dim", "k_corr",
+                "k_true", "accumulate", "fit", "score_train", "score_test", "total", "gen", "trC/C", "trT/T", "teC/T",
+                "teT/T");
+    Phase grand;
+    std::vector<float> x;
+    for (size_t l = 0; l < a.layers.size(); ++l) {
+        const int64_t d = a.layers[l];
+        const std::string name = l == 0 ? "input" : "fc" + std::to_string(l);
+        const FeatureGenerator gen(d, K, 1000 + l);
+        Phase gen_time, acc, fit_time, train_time, test_time;
+        // Rows [first, first + n) of the generated stream, batch by batch: generate (timed apart), then
+        // hand (rows, offset, count) to `use`, timed into `phase`.
+        const auto stream = [&](int64_t first, int64_t n, const int32_t* labels, Phase& phase, const auto& use) {
+            for (int64_t b = 0; b < n; b += a.batch) {
+                const int64_t m = std::min(a.batch, n - b);
+                const Stopwatch g;
+                gen.rows(first + b, m, labels + b, x);
+                g.add_to(gen_time);
+                const Stopwatch w;
+                use(x.data(), b, m);
+                w.add_to(phase);
+            }
+        };
+
+        ClassGram grams(name, d, K, 2, a.gram);
+        stream(0, a.train, train_true.data(), acc, [&](const float* rows, int64_t b, int64_t m) {
+            grams.add(rows, m, std::vector<const int32_t*>{train_corrupt.data() + b, train_true.data() + b});
+        });
+        Stopwatch w;
+        const std::vector<LayerSubspaces> fit = fit_subspaces(grams, threshold);
+        w.add_to(fit_time);
+        grams = ClassGram(name, 1, 1);  // release the Grams before scoring, as a layer-by-layer run would
+
+        const Masc masc({&fit[0], &fit[1]});
+        MascTally train_tally(masc, 2), test_tally(masc, 1);
+        stream(0, a.train, train_true.data(), train_time, [&](const float* rows, int64_t b, int64_t m) {
+            train_tally.add(rows, m, std::vector<const int32_t*>{train_corrupt.data() + b, train_true.data() + b});
+        });
+        stream(a.train, a.test, test_true.data(), test_time, [&](const float* rows, int64_t b, int64_t m) {
+            test_tally.add(rows, m, std::vector<const int32_t*>{test_true.data() + b});
+        });
+        const Phase total{acc.wall + fit_time.wall + train_time.wall + test_time.wall,
+                          acc.cpu + fit_time.cpu + train_time.cpu + test_time.cpu};
+        grand.wall += total.wall;
+        grand.cpu += total.cpu;
+        const auto col = [](const Phase& p) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%5.2f/%5.2f", p.wall, p.cpu);
+            return std::string(buf);
+        };
+        std::printf("%-6s %5lld %6lld %6lld %11s %11s %11s %11s %11s | %5.2f | %6.4f %6.4f %6.4f %6.4f\n", name.c_str(),
+                    static_cast<long long>(d), static_cast<long long>(fit[0].k_total()),
+                    static_cast<long long>(fit[1].k_total()), col(acc).c_str(), col(fit_time).c_str(),
+                    col(train_time).c_str(), col(test_time).c_str(), col(total).c_str(), gen_time.wall,
+                    train_tally.accuracy(0, 0), train_tally.accuracy(1, 1), test_tally.accuracy(0, 0),
+                    test_tally.accuracy(1, 0));
+        std::printf("       k corrupted: %s\n       k true:      %s\n", join(fit[0].k_per_class()).c_str(),
+                    join(fit[1].k_per_class()).c_str());
+        std::fflush(stdout);
+    }
+    std::printf("all layers, fit + score (generation excluded): %.2f s wall, %.2f s cpu; peak RSS %.0f MiB\n",
+                grand.wall, grand.cpu, peak_rss_mib());
+    return 0;
+}
+
+int run_mnist(const Args& a) {
+    const data::TrainTest mnist = data::load_mnist_format(a.mnist, "mnist", data::Scaling::MinusOneToOne);
+    const int64_t d = 784, n = mnist.train.size();
+    Phase acc, fit_time, test_time, train_time;
+    Stopwatch w;
+    ClassGram grams("input", d, 10, 1, a.gram);
+    for (int64_t b = 0; b < n; b += a.batch)
+        grams.add(mnist.train.images.data() + b * d, std::min(a.batch, n - b), mnist.train.true_labels.data() + b);
+    w.add_to(acc);
+    w = Stopwatch();
+    const std::vector<LayerSubspaces> fit = fit_subspaces(grams, parse_threshold(a.threshold));
+    w.add_to(fit_time);
+    w = Stopwatch();
+    const Masc masc(fit[0]);
+    MascTally test(masc, 1);
+    test.add(mnist.test.images.data(), mnist.test.size(), std::vector<const int32_t*>{mnist.test.true_labels.data()});
+    w.add_to(test_time);
+    w = Stopwatch();
+    MascTally train(masc, 1);
+    train.add(mnist.train.images.data(), n, std::vector<const int32_t*>{mnist.train.true_labels.data()});
+    w.add_to(train_time);
+    std::printf("MNIST input, true labels, [-1, 1]: k %s (sum %lld)\n", join(fit[0].k_per_class()).c_str(),
+                static_cast<long long>(fit[0].k_total()));
+    std::printf("  test accuracy %.4f (%lld/%lld; reference 0.8234), train accuracy %.5f\n", test.accuracy(0, 0),
+                static_cast<long long>(test.correct(0, 0)), static_cast<long long>(test.rows()),
+                train.accuracy(0, 0));
+    std::printf("  seconds wall/cpu: accumulate %.2f/%.2f, fit %.2f/%.2f, score test %.2f/%.2f, score train "
+                "%.2f/%.2f; fit + test %.2f wall; peak RSS %.0f MiB\n",
+                acc.wall, acc.cpu, fit_time.wall, fit_time.cpu, test_time.wall, test_time.cpu, train_time.wall,
+                train_time.cpu, acc.wall + fit_time.wall + test_time.wall, peak_rss_mib());
+    return test.correct(0, 0) == 8234 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Args a = parse(argc, argv);
+        std::printf("%s\n", runtime_summary(Device::CPU).c_str());
+        return a.mnist.empty() ? run_synthetic(a) : run_mnist(a);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "probe_bench: %s\n", e.what());
+        return 1;
+    }
+}
