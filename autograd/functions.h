@@ -24,4 +24,13 @@ Var mean(const Var& x);                                             // all eleme
 // Mean over the batch of −log softmax(logits)[label]: logits (N, K), labels N values in [0, K).
 Var cross_entropy(const Var& logits, const std::vector<int32_t>& labels);
 
+// 2-D convolution and pooling, NCHW (functions/conv2d.cpp, max_pool2d.cpp, avg_pool2d.cpp):
+// x (N, C, H, W) → (N, ·, Ho, Wo), Ho = floor((H + 2·padding − k) / stride) + 1, likewise Wo.
+// conv2d: weight (O, C, kh, kw), bias (O) or an undefined Var for none → (N, O, Ho, Wo).
+Var conv2d(const Var& x, const Var& weight, const Var& bias = {}, int stride = 1, int padding = 0);
+// Pooling over kernel×kernel windows (padding ≤ kernel / 2); max ties go to the first element in
+// row-major window order; the average divides by kernel² (padding counts as zeros).
+Var max_pool2d(const Var& x, int kernel, int stride, int padding = 0);
+Var avg_pool2d(const Var& x, int kernel, int stride, int padding = 0);
+
 }  // namespace probenet::autograd

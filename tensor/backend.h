@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "tensor/conv_geometry.h"
 #include "tensor/device.h"
 
 namespace probenet {
@@ -71,6 +72,33 @@ public:
     virtual void adam_update(int64_t n, float* param, const float* grad, float* m, float* v, float lr, float beta1,
                              float beta2, float eps, float weight_decay, float bias_correction1,
                              float bias_correction2) = 0;
+
+    // 2-D convolution and pooling, NCHW, sizes from the geometry (tensor/conv_geometry.h), which the
+    // caller has validated. Shapes: x (N,C,H,W), w (O,C,kh,kw), bias and db (O), y and dy (N,O,Ho,Wo).
+    // y = w ⋆ x + bias (cross-correlation); bias may be null.
+    virtual void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                                float* y) = 0;
+    // dx = beta*dx + the gradient of y with respect to x (the transposed convolution of dy with w).
+    virtual void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
+                                      float* dx) = 0;
+    // dw = beta*dw + the gradient of y with respect to w (dy correlated with x).
+    virtual void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
+                                        float* dw) = 0;
+    // db = beta*db + the sum of dy over N, Ho and Wo.
+    virtual void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) = 0;
+
+    // Pooling: x (N,C,H,W), y, dy and argmax (N,C,Ho,Wo). Windows with padding never count padding as a
+    // maximum; the average divides by kh·kw whatever the padding (PyTorch's count_include_pad=True).
+    // argmax holds, for each output, the index h·W + w of the chosen element inside its (n, c) input
+    // plane, stored exactly as a float (exact below 2^24; the ops layer checks H·W stays below it). On
+    // ties the first element in row-major window order wins, so the choice is deterministic.
+    virtual void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) = 0;
+    // dx = beta*dx, then dx[n, c, argmax] += dy for every output (overlapping windows add up).
+    virtual void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta,
+                                     float* dx) = 0;
+    virtual void avg_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y) = 0;
+    // dx = beta*dx, then dy / (kh·kw) added to every real input element of each window.
+    virtual void avg_pool2d_backward(const Pool2dGeometry& g, const float* dy, float beta, float* dx) = 0;
 };
 
 // The backend that owns tensors of `device`; throws probenet::Error if that backend is not built

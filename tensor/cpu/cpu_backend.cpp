@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tensor/cpu/cpu_conv.h"
 #include "tensor/cpu/cpu_optim.h"
 #include "tensor/error.h"
 
@@ -242,6 +243,36 @@ public:
     void adam_update(int64_t n, float* param, const float* grad, float* m, float* v, float lr, float beta1,
                      float beta2, float eps, float weight_decay, float bc1, float bc2) override {
         cpu::adam_update(n, param, grad, m, v, lr, beta1, beta2, eps, weight_decay, bc1, bc2);
+    }
+
+    // Convolution and pooling live in cpu_conv.cpp and cpu_pool.cpp.
+    void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                        float* y) override {
+        cpu::conv2d_forward(g, x, w, bias, y);
+    }
+    void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
+                              float* dx) override {
+        cpu::conv2d_backward_data(g, dy, w, beta, dx);
+    }
+    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
+                                float* dw) override {
+        cpu::conv2d_backward_filter(g, x, dy, beta, dw);
+    }
+    void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
+        cpu::conv2d_backward_bias(g, dy, beta, db);
+    }
+    void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) override {
+        cpu::max_pool2d_forward(g, x, y, argmax);
+    }
+    void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta,
+                             float* dx) override {
+        cpu::max_pool2d_backward(g, dy, argmax, beta, dx);
+    }
+    void avg_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y) override {
+        cpu::avg_pool2d_forward(g, x, y);
+    }
+    void avg_pool2d_backward(const Pool2dGeometry& g, const float* dy, float beta, float* dx) override {
+        cpu::avg_pool2d_backward(g, dy, beta, dx);
     }
 
 private:

@@ -1,0 +1,105 @@
+// Convolution and pooling ops (see conv_ops.h): validate through the geometry structs, check that
+// every tensor matches them and shares one device, then make exactly one backend call.
+#include "tensor/conv_ops.h"
+
+#include "tensor/backend.h"
+#include "tensor/conv_geometry.h"
+#include "tensor/error.h"
+
+namespace probenet::ops {
+
+namespace {
+
+Backend& device_of(const char* op, std::initializer_list<const Tensor*> tensors) {
+    const Tensor& first = **tensors.begin();
+    for (const Tensor* t : tensors) {
+        PROBENET_CHECK(t->defined(), op, ": undefined tensor argument");
+        PROBENET_CHECK(t->device() == first.device(), op, ": tensors on different devices (",
+                       device_name(first.device()), " ", first.shape_str(), " vs ", device_name(t->device()), " ",
+                       t->shape_str(), "); move one with .to()");
+    }
+    return backend_for(first.device());
+}
+
+void expect_shape(const char* op, const char* name, const Tensor& t, const Shape& want, const std::string& context) {
+    PROBENET_CHECK(t.shape() == want, op, ": ", name, " has shape ", t.shape_str(), " but ", context, " needs ",
+                   shape_str(want));
+}
+
+// Plane indices are stored as floats; beyond 2^24 consecutive integers are no longer all representable.
+void check_index_range(const char* op, const Pool2dGeometry& g) {
+    PROBENET_CHECK(g.H * g.W <= (int64_t(1) << 24), op, ": an input plane of ", g.H, "×", g.W,
+                   " has more than 2^24 elements, which float argmax indices cannot address exactly");
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
+    Backend& be = bias.defined() ? device_of("conv2d", {&x, &w, &bias}) : device_of("conv2d", {&x, &w});
+    const Conv2dGeometry g = Conv2dGeometry::make("conv2d", x.shape(), w.shape(), stride, padding);
+    if (bias.defined()) expect_shape("conv2d", "bias", bias, {g.O}, "weight " + w.shape_str());
+    Tensor y = Tensor::empty(g.output_shape(), x.device());
+    be.conv2d_forward(g, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data());
+    return y;
+}
+
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int padding, float beta, Tensor& dx) {
+    Backend& be = device_of("conv2d_backward_data", {&dy, &w, &dx});
+    const Conv2dGeometry g = Conv2dGeometry::make("conv2d_backward_data", dx.shape(), w.shape(), stride, padding);
+    expect_shape("conv2d_backward_data", "dy", dy, g.output_shape(), "input " + dx.shape_str());
+    be.conv2d_backward_data(g, dy.data(), w.data(), beta, dx.data());
+}
+
+void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw) {
+    Backend& be = device_of("conv2d_backward_filter", {&x, &dy, &dw});
+    const Conv2dGeometry g = Conv2dGeometry::make("conv2d_backward_filter", x.shape(), dw.shape(), stride, padding);
+    expect_shape("conv2d_backward_filter", "dy", dy, g.output_shape(),
+                 "input " + x.shape_str() + " with weight " + dw.shape_str());
+    be.conv2d_backward_filter(g, x.data(), dy.data(), beta, dw.data());
+}
+
+void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db) {
+    Backend& be = device_of("conv2d_backward_bias", {&dy, &db});
+    PROBENET_CHECK(dy.rank() == 4, "conv2d_backward_bias: dy must be (N, O, Ho, Wo), got ", dy.shape_str());
+    expect_shape("conv2d_backward_bias", "db", db, {dy.dim(1)}, "dy " + dy.shape_str());
+    Conv2dGeometry g;  // only N, O and the output plane matter for the bias
+    g.N = dy.dim(0), g.O = dy.dim(1), g.Ho = dy.dim(2), g.Wo = dy.dim(3);
+    be.conv2d_backward_bias(g, dy.data(), beta, db.data());
+}
+
+MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
+    Backend& be = device_of("max_pool2d", {&x});
+    const Pool2dGeometry g = Pool2dGeometry::make("max_pool2d", x.shape(), kernel, stride, padding);
+    check_index_range("max_pool2d", g);
+    MaxPool2dResult r{Tensor::empty(g.output_shape(), x.device()), Tensor::empty(g.output_shape(), x.device())};
+    be.max_pool2d_forward(g, x.data(), r.y.data(), r.argmax.data());
+    return r;
+}
+
+void max_pool2d_backward(const Tensor& dy, const Tensor& argmax, int kernel, int stride, int padding, float beta,
+                         Tensor& dx) {
+    Backend& be = device_of("max_pool2d_backward", {&dy, &argmax, &dx});
+    const Pool2dGeometry g = Pool2dGeometry::make("max_pool2d_backward", dx.shape(), kernel, stride, padding);
+    check_index_range("max_pool2d_backward", g);
+    const std::string context = "input " + dx.shape_str();
+    expect_shape("max_pool2d_backward", "dy", dy, g.output_shape(), context);
+    expect_shape("max_pool2d_backward", "argmax", argmax, g.output_shape(), context);
+    be.max_pool2d_backward(g, dy.data(), argmax.data(), beta, dx.data());
+}
+
+Tensor avg_pool2d(const Tensor& x, int kernel, int stride, int padding) {
+    Backend& be = device_of("avg_pool2d", {&x});
+    const Pool2dGeometry g = Pool2dGeometry::make("avg_pool2d", x.shape(), kernel, stride, padding);
+    Tensor y = Tensor::empty(g.output_shape(), x.device());
+    be.avg_pool2d_forward(g, x.data(), y.data());
+    return y;
+}
+
+void avg_pool2d_backward(const Tensor& dy, int kernel, int stride, int padding, float beta, Tensor& dx) {
+    Backend& be = device_of("avg_pool2d_backward", {&dy, &dx});
+    const Pool2dGeometry g = Pool2dGeometry::make("avg_pool2d_backward", dx.shape(), kernel, stride, padding);
+    expect_shape("avg_pool2d_backward", "dy", dy, g.output_shape(), "input " + dx.shape_str());
+    be.avg_pool2d_backward(g, dy.data(), beta, dx.data());
+}
+
+}  // namespace probenet::ops

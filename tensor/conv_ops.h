@@ -1,0 +1,38 @@
+// Convolution and pooling ops: shape- and device-checked entry points to the backend (tensor/backend.h).
+//
+// Layout NCHW throughout: x (N, C, H, W), w (O, C, kh, kw), bias (O), y (N, O, Ho, Wo) with
+// Ho = floor((H + 2·padding − kh) / stride) + 1 (tensor/conv_geometry.h). Square stride and padding.
+// Backward ops write into a caller-owned tensor with `beta` (0 overwrite, 1 accumulate), which is how
+// autograd adds into gradients. A bad shape throws probenet::Error naming the op and every shape.
+#pragma once
+
+#include "tensor/tensor.h"
+
+namespace probenet::ops {
+
+// y = w ⋆ x + bias (cross-correlation, like PyTorch's conv2d); bias may be an undefined Tensor.
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
+// dx = beta·dx + ∂⟨y, dy⟩/∂x; dx has x's shape (it fixes H and W, which dy alone does not).
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int padding, float beta, Tensor& dx);
+// dw = beta·dw + ∂⟨y, dy⟩/∂w.
+void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw);
+// db = beta·db + Σ_{n, h, w} dy.
+void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db);
+
+// Max pooling with kernel×kernel windows (floor mode, padding ≤ kernel/2, padding never wins).
+// argmax has y's shape and holds, per output, the index h·W + w of the chosen element in its (n, c)
+// input plane as an exact float (the first largest in row-major window order on ties).
+struct MaxPool2dResult {
+    Tensor y;
+    Tensor argmax;
+};
+MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding = 0);
+// dx = beta·dx, then dx[n, c, argmax] += dy; dx has x's shape.
+void max_pool2d_backward(const Tensor& dy, const Tensor& argmax, int kernel, int stride, int padding, float beta,
+                         Tensor& dx);
+
+// Average pooling, dividing by kernel² whatever the padding (PyTorch's count_include_pad=True).
+Tensor avg_pool2d(const Tensor& x, int kernel, int stride, int padding = 0);
+void avg_pool2d_backward(const Tensor& dy, int kernel, int stride, int padding, float beta, Tensor& dx);
+
+}  // namespace probenet::ops

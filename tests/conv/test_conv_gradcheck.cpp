@@ -1,0 +1,97 @@
+// conv2d, max_pool2d and avg_pool2d through the gradient checker (tests/gradcheck.h): non-square
+// inputs and kernels, stride 2, padding, 1×1 kernels, no bias, several images per GEMM, and
+// overlapping pooling windows (kernel 3 stride 2, as AlexNet uses).
+// Max pooling is piecewise linear: its inputs are a shuffled ladder of values 0.05 apart, so a
+// perturbation of ε = 0.01 never changes which element wins a window (no ties, no kinks).
+#include <catch2/catch.hpp>
+
+#include <numeric>
+
+#include "autograd/functions.h"
+#include "gradcheck.h"
+
+using namespace probenet;
+using namespace probenet::autograd;
+using probenet::testing::away_from_zero;
+using probenet::testing::gradcheck;
+
+namespace {
+
+void require_ok(const probenet::testing::GradCheckResult& r) {
+    INFO(r.report);
+    REQUIRE(r.ok);
+}
+
+// Distinct values −0.05·n/2 … +0.05·n/2 in a seeded random order.
+Tensor distinct_values(const Shape& shape, Rng& rng) {
+    std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
+    std::vector<size_t> order(v.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.randint(uint32_t(i))]);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = 0.05f * (float(order[i]) - float(v.size()) / 2);
+    return Tensor::from_vector(shape, v);
+}
+
+testing::GradFn conv(int stride, int padding, bool bias) {
+    return [=](const std::vector<Var>& v) { return conv2d(v[0], v[1], bias ? v[2] : Var(), stride, padding); };
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck conv2d: bias, padding 1, non-square input", "[conv][gradcheck]") {
+    Rng rng(41);
+    require_ok(gradcheck(conv(1, 1, true),
+                         {away_from_zero({2, 3, 5, 4}, rng), away_from_zero({4, 3, 3, 3}, rng), away_from_zero({4}, rng)}));
+}
+
+TEST_CASE("gradcheck conv2d: stride 2 with padding, odd sizes", "[conv][gradcheck]") {
+    Rng rng(42);
+    require_ok(gradcheck(conv(2, 1, true),
+                         {away_from_zero({2, 2, 7, 6}, rng), away_from_zero({3, 2, 3, 3}, rng), away_from_zero({3}, rng)}));
+}
+
+TEST_CASE("gradcheck conv2d: 1×1 kernels, stride 1 and 2", "[conv][gradcheck]") {
+    Rng rng(43);
+    require_ok(gradcheck(conv(1, 0, true),
+                         {away_from_zero({2, 3, 4, 5}, rng), away_from_zero({4, 3, 1, 1}, rng), away_from_zero({4}, rng)}));
+    require_ok(gradcheck(conv(2, 0, false), {away_from_zero({2, 3, 5, 4}, rng), away_from_zero({2, 3, 1, 1}, rng)}));
+}
+
+TEST_CASE("gradcheck conv2d: no bias, non-square kernel, no padding", "[conv][gradcheck]") {
+    Rng rng(44);
+    require_ok(gradcheck(conv(1, 0, false), {away_from_zero({1, 2, 5, 6}, rng), away_from_zero({2, 2, 3, 2}, rng)}));
+}
+
+TEST_CASE("gradcheck conv2d: several images per GEMM chunk", "[conv][gradcheck]") {
+    Rng rng(45);  // 4×4 outputs are narrow, so images are batched side by side in the patch matrix
+    require_ok(gradcheck(conv(1, 1, true),
+                         {away_from_zero({6, 2, 4, 4}, rng), away_from_zero({2, 2, 3, 3}, rng), away_from_zero({2}, rng)}));
+}
+
+TEST_CASE("gradcheck max_pool2d: 2×2/2, overlapping 3×3/2, padding", "[conv][gradcheck]") {
+    Rng rng(46);
+    require_ok(gradcheck([](const std::vector<Var>& v) { return max_pool2d(v[0], 2, 2); },
+                         {distinct_values({2, 2, 6, 5}, rng)}));
+    require_ok(gradcheck([](const std::vector<Var>& v) { return max_pool2d(v[0], 3, 2); },
+                         {distinct_values({1, 2, 7, 7}, rng)}));
+    require_ok(gradcheck([](const std::vector<Var>& v) { return max_pool2d(v[0], 3, 2, 1); },
+                         {distinct_values({2, 1, 6, 5}, rng)}));
+}
+
+TEST_CASE("gradcheck avg_pool2d: 2×2/2, overlapping 3×3/2 with padding", "[conv][gradcheck]") {
+    Rng rng(47);
+    require_ok(gradcheck([](const std::vector<Var>& v) { return avg_pool2d(v[0], 2, 2); },
+                         {away_from_zero({2, 2, 6, 5}, rng)}));
+    require_ok(gradcheck([](const std::vector<Var>& v) { return avg_pool2d(v[0], 3, 2, 1); },
+                         {away_from_zero({1, 2, 7, 6}, rng)}));
+}
+
+TEST_CASE("gradcheck a conv → avg-pool → conv chain", "[conv][gradcheck]") {
+    Rng rng(48);
+    require_ok(gradcheck(
+        [](const std::vector<Var>& v) {
+            return conv2d(avg_pool2d(conv2d(v[0], v[1], v[2], 2, 1), 3, 2, 1), v[3], Var(), 1, 1);
+        },
+        {away_from_zero({2, 2, 9, 8}, rng), away_from_zero({3, 2, 3, 3}, rng), away_from_zero({3}, rng),
+         away_from_zero({2, 3, 3, 3}, rng)}));
+}

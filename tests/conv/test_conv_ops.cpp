@@ -1,0 +1,134 @@
+// conv2d ops against the naive loops of conv_reference.h on random shapes (covering the kernel's
+// code paths: one image per GEMM, several images side by side with a ragged last chunk, chunks on
+// parallel threads or in turn, a single chunk run with threaded BLAS, the 1×1 shortcut, stride 2, padding, non-square kernels and
+// images), against hand-computed values, and the beta contract of the backward ops.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "conv_reference.h"
+#include "tensor/conv_ops.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+using namespace probenet;
+using probenet::testing::ConvCase;
+
+namespace {
+
+void require_close(const std::vector<float>& got, const std::vector<double>& want, double tol = 1e-4) {
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+        INFO("element " << i);
+        REQUIRE(got[i] == Approx(want[i]).margin(tol).epsilon(1e-4));
+    }
+}
+
+std::string describe(const ConvCase& k) {
+    return "x (" + std::to_string(k.N) + ", " + std::to_string(k.C) + ", " + std::to_string(k.H) + ", " +
+           std::to_string(k.W) + ") w (" + std::to_string(k.O) + ", " + std::to_string(k.C) + ", " +
+           std::to_string(k.kh) + ", " + std::to_string(k.kw) + ") stride " + std::to_string(k.stride) +
+           " padding " + std::to_string(k.padding);
+}
+
+// The first two are large enough (≥ 2^20 multiply-adds) for chunks to run on parallel threads.
+const std::vector<ConvCase> kCases = {
+    {4, 8, 28, 28, 8, 3, 3, 1, 1},   // wide output plane: one image per GEMM, in parallel
+    {8, 8, 14, 14, 16, 3, 3, 1, 1},  // 4 images per GEMM, in parallel
+    {3, 2, 28, 28, 4, 3, 3, 1, 1},   // one image per GEMM, in turn
+    {9, 3, 6, 5, 4, 3, 3, 1, 1},     // small plane: several images per GEMM, ragged last chunk
+    {1, 3, 7, 9, 5, 3, 3, 1, 0},     // one chunk: BLAS threads the GEMM
+    {5, 4, 5, 6, 3, 1, 1, 1, 0},     // 1×1 stride 1: no im2col
+    {4, 2, 9, 7, 3, 3, 3, 2, 1},     // stride 2 with padding
+    {2, 3, 8, 6, 2, 1, 1, 2, 0},     // 1×1 stride 2: goes through im2col
+    {3, 2, 6, 7, 3, 2, 3, 1, 2},     // non-square kernel, padding 2
+    {2, 1, 11, 13, 2, 5, 4, 3, 2},   // large kernel, stride 3
+};
+
+}  // namespace
+
+TEST_CASE("conv2d forward matches a direct loop on random shapes", "[conv]") {
+    Rng rng(21);
+    for (const ConvCase& k : kCases) {
+        INFO(describe(k));
+        const Tensor x = Tensor::normal({k.N, k.C, k.H, k.W}, 0, 1, rng);
+        const Tensor w = Tensor::normal({k.O, k.C, k.kh, k.kw}, 0, 1, rng);
+        const Tensor b = Tensor::normal({k.O}, 0, 1, rng);
+        const Tensor y = ops::conv2d(x, w, b, k.stride, k.padding);
+        REQUIRE(y.shape() == Shape{k.N, k.O, k.Ho(), k.Wo()});
+        require_close(y.to_vector(), testing::naive_conv(k, x, w, b));
+        require_close(ops::conv2d(x, w, Tensor(), k.stride, k.padding).to_vector(),
+                      testing::naive_conv(k, x, w, Tensor()));
+    }
+}
+
+TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]") {
+    Rng rng(22);
+    for (const ConvCase& k : kCases) {
+        INFO(describe(k));
+        const Tensor x = Tensor::normal({k.N, k.C, k.H, k.W}, 0, 1, rng);
+        const Tensor w = Tensor::normal({k.O, k.C, k.kh, k.kw}, 0, 1, rng);
+        const Tensor dy = Tensor::normal({k.N, k.O, k.Ho(), k.Wo()}, 0, 1, rng);
+        std::vector<double> dx_want, dw_want;
+        testing::naive_conv_backward(k, x, w, dy, dx_want, dw_want);
+        std::vector<double> db_want(static_cast<size_t>(k.O), 0.0);
+        for (int64_t n = 0; n < k.N; ++n)
+            for (int64_t o = 0; o < k.O; ++o)
+                for (int64_t p = 0; p < k.Ho() * k.Wo(); ++p) db_want[o] += dy.data()[(n * k.O + o) * k.Ho() * k.Wo() + p];
+
+        // beta = 0 must ignore garbage (NaN) already in the output.
+        Tensor dx = Tensor::full(x.shape(), NAN), dw = Tensor::full(w.shape(), NAN), db = Tensor::full({k.O}, NAN);
+        ops::conv2d_backward_data(dy, w, k.stride, k.padding, 0.0f, dx);
+        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, dw);
+        ops::conv2d_backward_bias(dy, 0.0f, db);
+        require_close(dx.to_vector(), dx_want);
+        require_close(dw.to_vector(), dw_want);
+        require_close(db.to_vector(), db_want);
+
+        // beta = 1 adds onto what is there: a second call doubles the result.
+        ops::conv2d_backward_data(dy, w, k.stride, k.padding, 1.0f, dx);
+        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 1.0f, dw);
+        ops::conv2d_backward_bias(dy, 1.0f, db);
+        for (double& v : dx_want) v *= 2;
+        for (double& v : dw_want) v *= 2;
+        for (double& v : db_want) v *= 2;
+        require_close(dx.to_vector(), dx_want);
+        require_close(dw.to_vector(), dw_want);
+        require_close(db.to_vector(), db_want);
+    }
+}
+
+TEST_CASE("conv2d by hand: a 2×2 difference filter, padding, stride 2", "[conv]") {
+    // x = [[1,2,3],[4,5,6],[7,8,9]], w = [[1,0],[0,-1]]: y[i][j] = x[i][j] − x[i+1][j+1] = −4, + bias 0.5.
+    const Tensor x = Tensor::from_vector({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+    const Tensor w = Tensor::from_vector({1, 1, 2, 2}, {1, 0, 0, -1});
+    REQUIRE(ops::conv2d(x, w, Tensor::from_vector({1}, {0.5f})).to_vector() == std::vector<float>{-3.5f, -3.5f, -3.5f, -3.5f});
+
+    // A 3×3 box filter with padding 1 sums each 3×3 neighbourhood inside the image.
+    const Tensor box = Tensor::ones({1, 1, 3, 3});
+    REQUIRE(ops::conv2d(x, box, Tensor(), 1, 1).to_vector() ==
+            std::vector<float>{12, 21, 16, 27, 45, 33, 24, 39, 28});
+    // Stride 2 keeps the corners of that map: outputs at (0,0), (0,2), (2,0), (2,2).
+    REQUIRE(ops::conv2d(x, box, Tensor(), 2, 1).to_vector() == std::vector<float>{12, 16, 24, 28});
+
+    // Two input channels, two filters: filter 0 takes channel 0, filter 1 sums both channels.
+    const Tensor x2 = Tensor::from_vector({1, 2, 1, 2}, {1, 2, 10, 20});
+    const Tensor w2 = Tensor::from_vector({2, 2, 1, 1}, {1, 0, 1, 1});
+    REQUIRE(ops::conv2d(x2, w2, Tensor()).to_vector() == std::vector<float>{1, 2, 11, 22});
+}
+
+TEST_CASE("conv2d output sizes of the paper's AlexNets", "[conv]") {
+    // CIFAR-100: 32 → conv k3 s2 p1 → 16 → pool 3/2 → 7; Tiny ImageNet: 64 → conv k11 s4 p2 → 15 → pool 3/2 → 7.
+    Rng rng(23);
+    const Tensor cifar = ops::conv2d(Tensor::normal({1, 3, 32, 32}, 0, 1, rng), Tensor::normal({4, 3, 3, 3}, 0, 1, rng),
+                                     Tensor(), 2, 1);
+    REQUIRE(cifar.shape() == Shape{1, 4, 16, 16});
+    REQUIRE(ops::max_pool2d(cifar, 3, 2).y.shape() == Shape{1, 4, 7, 7});
+    const Tensor tiny = ops::conv2d(Tensor::normal({1, 3, 64, 64}, 0, 1, rng),
+                                    Tensor::normal({4, 3, 11, 11}, 0, 1, rng), Tensor(), 4, 2);
+    REQUIRE(tiny.shape() == Shape{1, 4, 15, 15});
+    const Tensor p = ops::max_pool2d(tiny, 3, 2).y;  // 7, then conv k5 p2 keeps 7, pool → 3, pool → 1
+    REQUIRE(p.shape() == Shape{1, 4, 7, 7});
+    REQUIRE(ops::conv2d(p, Tensor::normal({4, 4, 5, 5}, 0, 1, rng), Tensor(), 1, 2).shape() == Shape{1, 4, 7, 7});
+    REQUIRE(ops::max_pool2d(ops::max_pool2d(p, 3, 2).y, 3, 2).y.shape() == Shape{1, 4, 1, 1});
+}
