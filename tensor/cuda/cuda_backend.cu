@@ -1,8 +1,9 @@
 // CudaBackend: Backend (tensor/backend.h) on one NVIDIA GPU.
 //
 // Every op is queued on one CUDA stream that the backend owns: cuBLAS (cublas_gemm.h) for gemm,
-// the backend's own kernels for the rest (elementwise_kernels.h, reduction_kernels.h,
-// softmax_kernels.h, optim_kernels.h), memory from the caching allocator (cuda_allocator.h).
+// cuDNN (cudnn_conv.h) for convolutions, the backend's own kernels for the rest
+// (elementwise_kernels.h, reduction_kernels.h, softmax_kernels.h, optim_kernels.h, pool_kernels.h),
+// memory from the caching allocator (cuda_allocator.h).
 // Work is asynchronous; the calls that hand results to the host (copy_to_host, argmax_rows,
 // nll_sum) wait for the stream, which is also where an asynchronous kernel fault surfaces.
 // Labels arrive in host memory (Backend's contract) and are uploaded to a reused device buffer;
@@ -24,8 +25,10 @@
 #include "tensor/cuda/cuda_check.h"
 #include "tensor/cuda/cuda_device.h"
 #include "tensor/cuda/cudnn_context.h"
+#include "tensor/cuda/cudnn_conv.h"
 #include "tensor/cuda/elementwise_kernels.h"
 #include "tensor/cuda/optim_kernels.h"
+#include "tensor/cuda/pool_kernels.h"
 #include "tensor/cuda/reduction_kernels.h"
 #include "tensor/cuda/softmax_kernels.h"
 #include "tensor/error.h"
@@ -45,6 +48,7 @@ public:
         CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
         CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
         gemm_ = std::make_unique<CublasGemm>(stream_, allocator_, prop.major);
+        conv_ = std::make_unique<CudnnConv>(stream_, allocator_);
         description_ = "cuda: " + describe_device(device_) + "; " + CublasGemm::version() + "; " + cudnn_version();
     }
 
@@ -136,6 +140,35 @@ public:
         cuda_detail::adam_update(stream_, n, param, grad, m, v, lr, beta1, beta2, eps, weight_decay, bc1, bc2);
     }
 
+    void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                        float* y) override {
+        conv_->forward(g, x, w, bias, y);
+    }
+    void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
+                              float* dx) override {
+        conv_->backward_data(g, dy, w, beta, dx);
+    }
+    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
+                                float* dw) override {
+        conv_->backward_filter(g, x, dy, beta, dw);
+    }
+    void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
+        conv_->backward_bias(g, dy, beta, db);
+    }
+    void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) override {
+        cuda_detail::max_pool2d_forward(stream_, g, x, y, argmax);
+    }
+    void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta,
+                             float* dx) override {
+        cuda_detail::max_pool2d_backward(stream_, g, dy, argmax, beta, dx);
+    }
+    void avg_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y) override {
+        cuda_detail::avg_pool2d_forward(stream_, g, x, y);
+    }
+    void avg_pool2d_backward(const Pool2dGeometry& g, const float* dy, float beta, float* dx) override {
+        cuda_detail::avg_pool2d_backward(stream_, g, dy, beta, dx);
+    }
+
 private:
     static size_t bytes(int64_t numel) { return static_cast<size_t>(numel) * sizeof(float); }
 
@@ -152,6 +185,7 @@ private:
     ScratchBuffer host_results_;        // argmax indices and the NLL sum on their way to the host
     cudaStream_t stream_ = nullptr;
     std::unique_ptr<CublasGemm> gemm_;
+    std::unique_ptr<CudnnConv> conv_;
     std::string description_;
 };
 
