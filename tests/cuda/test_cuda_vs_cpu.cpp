@@ -1,41 +1,18 @@
-// CPU-vs-CUDA equality: every Backend op, every autograd function (forward and backward) and a
-// whole MLP training step (SGD and Adam) run on both devices from the same inputs and must agree.
-//
-// Without a GPU (CI, and any machine whose driver or device is missing) every [cuda] test prints
-// "skipped: no CUDA device (<the CUDA runtime's reason>)" as a warning and passes; the tests
-// tagged [cuda-host] check what needs no GPU (error macros, the allocator's buckets, the
-// no-device answers) and run everywhere.
-//
-// Tolerances, |cuda − cpu| ≤ bound:
-//   exact     fill, copy, add, sub, mul, relu, relu_backward, add_bias_rows, argmax, transfers:
-//             one IEEE-rounded operation (or none) per element on both sides.
-//   1e-6 rel  axpby, mul_acc, broadcast, softmax_xent_backward, sgd/adam updates: two to six
-//             operations, and GCC and nvcc fuse a·b + c into FMAs in different places (1–2 ulp);
-//             CUDA's expf is within 2 ulp of the correctly rounded value.
-//   1e-5 · Σ|terms|  gemm and sum_axis: the summation order differs (blocked/tree vs sequential),
-//             so the error scales with the sum of the magnitudes, not with the (maybe cancelled)
-//             result: K·eps ≈ 3e-5 worst case for K = 512, √K·eps ≈ 1.4e-6 typical.
-//   1e-5 · max|cpu|  log_softmax (a float sum on the GPU, a double one on the CPU), composite
-//             autograd functions and the MLP step, whose errors are the above propagated.
+// CPU-vs-CUDA equality of every dense Backend op (transfers, fill, gemm, elementwise, reductions,
+// softmax/cross-entropy, optimizer updates), each run on both devices from the same inputs; and,
+// tagged [cuda-host], what needs no GPU: the error macros, the allocator's buckets and the answers
+// given when no device is present. Tolerances and the skip rule: tests/cuda/cuda_compare.h.
+// Convolution and pooling: test_cuda_vs_cpu_conv.cpp; autograd and training: ..._autograd.cpp.
 #include <catch2/catch.hpp>
-
-#ifdef PROBENET_WITH_CUDA
 
 #include <cublas_v2.h>
 #include <cudnn.h>
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
-#include <limits>
-#include <memory>
 #include <vector>
 
-#include "autograd/functions.h"
-#include "autograd/grad_mode.h"
-#include "nn/models/mlp.h"
-#include "optim/adam.h"
-#include "optim/sgd.h"
+#include "cuda_compare.h"
 #include "tensor/backend.h"
 #include "tensor/cuda/cuda_allocator.h"
 #include "tensor/cuda/cuda_backend.h"
@@ -45,64 +22,8 @@
 #include "tensor/random.h"
 
 using namespace probenet;
+using namespace probenet::testing;
 using Catch::Matchers::Contains;
-
-namespace {
-
-bool have_cuda() {
-    if (backend_available(Device::CUDA)) return true;
-    WARN("skipped: no CUDA device (" << cuda_unavailable_reason() << ")");
-    return false;
-}
-#define REQUIRE_CUDA_OR_SKIP() \
-    if (!have_cuda()) return
-
-constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
-
-// Cheap deterministic values in [-1, 1) (exact zeros included), fast enough for 16M elements.
-Tensor pattern(const Shape& shape, uint32_t seed) {
-    std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
-    for (size_t i = 0; i < v.size(); ++i)
-        v[i] = static_cast<float>((static_cast<uint32_t>(i) * 2654435761u + seed * 40503u) % 2001u) / 1000.0f - 1.0f;
-    return Tensor::from_vector(shape, v);
-}
-
-Tensor gpu(const Tensor& t) { return t.to(Device::CUDA); }
-
-void require_exact(const Tensor& cuda, const Tensor& cpu) {
-    REQUIRE(cuda.device() == Device::CUDA);
-    REQUIRE(cuda.shape() == cpu.shape());
-    const std::vector<float> g = cuda.to_vector(), w = cpu.to_vector();
-    for (size_t i = 0; i < w.size(); ++i) {
-        if (g[i] == w[i] || (std::isnan(g[i]) && std::isnan(w[i]))) continue;
-        FAIL("element " << i << ": cuda " << g[i] << " vs cpu " << w[i]);
-    }
-}
-
-// |g − w| ≤ atol + rtol·scale_i, with scale_i = |w_i| or a given per-element magnitude.
-void require_close(const std::vector<float>& g, const std::vector<float>& w, double rtol, double atol,
-                   const std::vector<float>* scale = nullptr) {
-    REQUIRE(g.size() == w.size());
-    for (size_t i = 0; i < w.size(); ++i) {
-        const double s = scale ? (*scale)[i] : std::fabs(w[i]);
-        const double d = std::fabs(double(g[i]) - double(w[i]));
-        if (!(d <= atol + rtol * s)) FAIL("element " << i << ": cuda " << g[i] << " vs cpu " << w[i] << " (|diff| " << d
-                                                     << " > " << atol + rtol * s << ")");
-    }
-}
-void require_close(const Tensor& cuda, const Tensor& cpu, double rtol, double atol) {
-    REQUIRE(cuda.device() == Device::CUDA);
-    REQUIRE(cuda.shape() == cpu.shape());
-    require_close(cuda.to_vector(), cpu.to_vector(), rtol, atol);
-}
-// ‖g − w‖∞ ≤ tol · max(1, ‖w‖∞): for results whose error is propagated from GEMMs and sums.
-void require_close_norm(const std::vector<float>& g, const std::vector<float>& w, double tol) {
-    double wmax = 1.0;
-    for (float v : w) wmax = std::max(wmax, double(std::fabs(v)));
-    require_close(g, w, 0.0, tol * wmax);
-}
-
-}  // namespace
 
 // --- what runs without a GPU --------------------------------------------------------------------
 
@@ -190,10 +111,7 @@ TEST_CASE("cuda vs cpu: gemm, every transpose, alpha/beta, odd and large shapes,
                     Tensor C = beta == 0.0f ? Tensor::full({c.M, c.N}, kNaN) : Tensor::normal({c.M, c.N}, 0, 1, rng);
                     Tensor Cd = gpu(C);
                     // Scale of the rounding error: Σ_k |a_ik b_kj| + |beta c_ij|, from |A|, |B|.
-                    Tensor absA = A.clone(), absB = B.clone();
-                    for (float* p = absA.data(); p != absA.data() + absA.numel(); ++p) *p = std::fabs(*p);
-                    for (float* p = absB.data(); p != absB.data() + absB.numel(); ++p) *p = std::fabs(*p);
-                    std::vector<float> scale = ops::matmul(absA, absB, ta, tb).to_vector();
+                    std::vector<float> scale = ops::matmul(abs_copy(A), abs_copy(B), ta, tb).to_vector();
                     ops::gemm(A, ta, B, tb, C, 0.75f, beta);
                     ops::gemm(gpu(A), ta, gpu(B), tb, Cd, 0.75f, beta);
                     const std::vector<float> want = C.to_vector();
@@ -279,9 +197,7 @@ TEST_CASE("cuda vs cpu: add_bias_rows, sum_axis and broadcast_axis over every ax
                 ops::sum_axis_into(x, axis, beta, c);
                 ops::sum_axis_into(gpu(x), axis, beta, d);
                 // error scale: Σ|x| along the axis + |beta·out|
-                Tensor absx = x.clone();
-                for (float* p = absx.data(); p != absx.data() + absx.numel(); ++p) *p = std::fabs(*p);
-                std::vector<float> scale = ops::sum_axis(absx, axis).to_vector();
+                std::vector<float> scale = ops::sum_axis(abs_copy(x), axis).to_vector();
                 const std::vector<float> st = start.to_vector();
                 for (size_t i = 0; i < scale.size(); ++i) scale[i] += beta == 0.0f ? 0.0f : std::fabs(beta * st[i]);
                 require_close(d.to_vector(), c.to_vector(), 1e-5, 1e-6, &scale);
@@ -368,162 +284,3 @@ TEST_CASE("cuda vs cpu: sgd_update (momentum, dampening, nesterov, weight decay)
         require_close(vd, v, 1e-6, 1e-12);
     }
 }
-
-// --- autograd functions: forward and backward on both devices -----------------------------------
-
-namespace {
-
-using autograd::Var;
-using Fn = std::function<Var(const std::vector<Var>&)>;
-
-struct Outcome {
-    std::vector<float> y;
-    std::vector<std::vector<float>> grads;
-};
-
-// Runs y = f(inputs) and backward with the upstream gradient `seed` twice on fresh graphs, so the
-// second pass exercises the accumulating (beta = 1) path of every backward kernel.
-Outcome run_on(Device device, const Fn& f, const std::vector<Tensor>& inputs, const Tensor& seed) {
-    std::vector<Var> vars;
-    for (const Tensor& t : inputs) vars.emplace_back(t.to(device).clone(), true);
-    Outcome out;
-    for (int pass = 0; pass < 2; ++pass) {
-        Var y = f(vars);
-        REQUIRE(y.value().device() == device);
-        out.y = y.value().to_vector();
-        y.backward(seed.to(device));
-    }
-    for (const Var& v : vars) out.grads.push_back(v.grad_or_zeros().to_vector());
-    return out;
-}
-
-void require_same_on_both(const Fn& f, const std::vector<Tensor>& inputs, uint32_t seed = 7) {
-    Shape y_shape;
-    {
-        autograd::NoGradGuard no_grad;
-        std::vector<Var> vars(inputs.begin(), inputs.end());
-        y_shape = f(vars).shape();
-    }
-    Rng rng(seed);
-    const Tensor g = Tensor::normal(y_shape, 0, 1, rng);
-    const Outcome cpu = run_on(Device::CPU, f, inputs, g), cuda = run_on(Device::CUDA, f, inputs, g);
-    {
-        INFO("forward");
-        require_close_norm(cuda.y, cpu.y, 1e-5);
-    }
-    for (size_t i = 0; i < inputs.size(); ++i) {
-        INFO("gradient of input " << i);
-        require_close_norm(cuda.grads[i], cpu.grads[i], 1e-5);
-    }
-}
-
-}  // namespace
-
-TEST_CASE("cuda vs cpu: every autograd function, forward and accumulated backward", "[cuda][autograd]") {
-    REQUIRE_CUDA_OR_SKIP();
-    using namespace autograd;
-    Rng rng(40);
-    auto rnd = [&](const Shape& s) { return Tensor::normal(s, 0, 1, rng); };
-    require_same_on_both([](const std::vector<Var>& v) { return matmul(v[0], v[1]); }, {rnd({7, 5}), rnd({5, 9})});
-    require_same_on_both([](const std::vector<Var>& v) { return linear(v[0], v[1], v[2]); },
-                         {rnd({6, 20}), rnd({11, 20}), rnd({11})});
-    require_same_on_both([](const std::vector<Var>& v) { return linear(v[0], v[1]); }, {rnd({3, 4}), rnd({5, 4})});
-    const Tensor a = rnd({4, 6}), b = rnd({4, 6});
-    require_same_on_both([](const std::vector<Var>& v) { return add(v[0], v[1]); }, {a, b});
-    require_same_on_both([](const std::vector<Var>& v) { return mul(v[0], v[1]); }, {a, b});
-    require_same_on_both([](const std::vector<Var>& v) { return mul(v[0], v[0]); }, {a});
-    require_same_on_both([](const std::vector<Var>& v) { return scale(v[0], -1.75f); }, {a});
-    require_same_on_both([](const std::vector<Var>& v) { return relu(v[0]); }, {a});
-    const Tensor x3 = rnd({2, 3, 4});
-    require_same_on_both([](const std::vector<Var>& v) { return reshape(v[0], {4, 6}); }, {x3});
-    require_same_on_both([](const std::vector<Var>& v) { return flatten(v[0]); }, {x3});
-    require_same_on_both([](const std::vector<Var>& v) { return sum(v[0]); }, {x3});
-    require_same_on_both([](const std::vector<Var>& v) { return mean(v[0]); }, {x3});
-    for (int axis : {0, 1, 2, -1})
-        require_same_on_both([axis](const std::vector<Var>& v) { return sum(v[0], axis); }, {x3});
-    const std::vector<int32_t> labels{3, 0, 9, 9, 4};
-    require_same_on_both([labels](const std::vector<Var>& v) { return cross_entropy(v[0], labels); },
-                         {Tensor::normal({5, 10}, 0, 2, rng)});
-    // A small graph mixing them: a Var used twice, a reshape between two matmuls.
-    require_same_on_both(
-        [](const std::vector<Var>& v) {
-            Var h = relu(linear(v[0], v[1], v[2]));
-            return sum(mul(reshape(h, {3, 8}), reshape(scale(h, 0.5f), {3, 8})), 1);
-        },
-        {rnd({6, 5}), rnd({4, 5}), rnd({4})});
-}
-
-// --- a whole training step ----------------------------------------------------------------------
-
-namespace {
-
-// The paper's MLP shape in small (Flatten, 20 → 16 → 12 → 5 with ReLU), PyTorch's default init from
-// one seed, then moved to `device`, with SGD (momentum, weight decay) or Adam.
-struct MlpTraining {
-    std::unique_ptr<nn::Sequential> model;
-    std::unique_ptr<optim::Optimizer> optimizer;
-
-    MlpTraining(Device device, bool adam) {
-        Rng rng(50);
-        model = nn::make_mlp(20, {16, 12}, 5, rng);
-        model->to(device);
-        if (adam)
-            optimizer = std::make_unique<optim::Adam>(model->parameters(),
-                                                      optim::AdamOptions{.lr = 1e-2f, .weight_decay = 1e-4f});
-        else
-            optimizer = std::make_unique<optim::SGD>(
-                model->parameters(), optim::SgdOptions{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 1e-4f});
-    }
-
-    float step(const Tensor& x, const std::vector<int32_t>& labels) {
-        Var loss = autograd::cross_entropy((*model)(Var(x)), labels);
-        optimizer->zero_grad();
-        loss.backward();
-        optimizer->step();
-        return loss.value().item();
-    }
-};
-
-}  // namespace
-
-TEST_CASE("cuda vs cpu: MLP training steps with SGD and Adam give the same parameters", "[cuda][train]") {
-    REQUIRE_CUDA_OR_SKIP();
-    for (bool adam : {false, true}) {
-        INFO((adam ? "adam" : "sgd"));
-        MlpTraining cpu(Device::CPU, adam), cuda(Device::CUDA, adam);
-        Rng rng(51);
-        for (int t = 1; t <= 3; ++t) {
-            const Tensor x = Tensor::normal({8, 20}, 0, 1, rng);
-            std::vector<int32_t> labels(8);
-            for (auto& l : labels) l = static_cast<int32_t>(rng.randint(5));
-            const float loss_cpu = cpu.step(x, labels);
-            const float loss_cuda = cuda.step(x.to(Device::CUDA), labels);
-            REQUIRE(loss_cuda == Approx(loss_cpu).epsilon(1e-5));
-        }
-        const auto p_cpu = cpu.model->named_parameters(), p_cuda = cuda.model->named_parameters();
-        REQUIRE(p_cpu.size() == p_cuda.size());
-        for (size_t i = 0; i < p_cpu.size(); ++i) {
-            INFO("parameter " << p_cpu[i].first);
-            REQUIRE(p_cuda[i].second.value().device() == Device::CUDA);
-            require_close_norm(p_cuda[i].second.value().to_vector(), p_cpu[i].second.value().to_vector(), 1e-5);
-        }
-    }
-}
-
-TEST_CASE("cuda: a steady training loop makes no new cudaMalloc", "[cuda][train]") {
-    REQUIRE_CUDA_OR_SKIP();
-    MlpTraining net(Device::CUDA, true);
-    Rng rng(61);
-    const Tensor x = Tensor::normal({8, 20}, 0, 1, rng).to(Device::CUDA);
-    const std::vector<int32_t> labels{0, 1, 2, 3, 4, 0, 1, 2};
-    for (int t = 0; t < 2; ++t) net.step(x, labels);
-    const CudaMemoryStats warm = cuda_memory_stats();
-    for (int t = 0; t < 6; ++t) net.step(x, labels);
-    const CudaMemoryStats after = cuda_memory_stats();
-    INFO("cudaMalloc calls: " << warm.device_allocations << " after 2 steps, " << after.device_allocations
-                              << " after 8; in use " << after.bytes_in_use << " B, cached " << after.bytes_cached << " B");
-    REQUIRE(after.device_allocations == warm.device_allocations);
-    REQUIRE(after.bytes_in_use == warm.bytes_in_use);
-}
-
-#endif  // PROBENET_WITH_CUDA
