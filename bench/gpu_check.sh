@@ -9,9 +9,10 @@
 #                                   cuBLAS are not carried (hundreds of MB): the machine's PyTorch venv
 #                                   has them, and the CUDA runtime is linked statically. Fails above 60 MiB.
 #   bash bench/gpu_check.sh run     THERE: prints nvidia-smi and the libraries found, runs the [cuda]
-#                                   tests, then times MLP training steps against PyTorch on the same
-#                                   GPU (same model, SGD, batch sizes, data resident on the GPU, loss
-#                                   read on the host every step on both sides) and prints the ratios.
+#                                   tests, then times training steps of the paper's MLP (batch 32, 128,
+#                                   512) and CNN (batch 128) against PyTorch on the same GPU (same
+#                                   models and optimizers, data resident on the GPU, loss read on the
+#                                   host every step on both sides, FP32 without TF32) and prints ratios.
 #                                   Everything goes to $OUT/gpu_check.log; the exit status is non-zero
 #                                   when a test or a benchmark fails.
 #
@@ -26,7 +27,7 @@ die() { echo "gpu_check: $*" >&2; exit 1; }
 
 # CPU libraries to carry: what the binaries load from the BLAS/LAPACK/Fortran/OpenMP family.
 CARRY_LIBS='^lib(openblas|blas|lapack|lapacke|gfortran|quadmath|gomp)\.so'
-BINARIES=(probenet_tests bench/mlp_gpu_bench)
+BINARIES=(probenet_tests bench/mlp_gpu_bench bench/cnn_gpu_bench)
 MAX_BYTES=$((60 * 1024 * 1024))
 
 stage() {
@@ -35,7 +36,7 @@ stage() {
   local t0=$SECONDS
   cmake -S . -B build-gpu -DPROBENET_CUDA=ON -DCMAKE_BUILD_TYPE=Release -DPROBENET_NATIVE=OFF >/dev/null \
     || die "configure failed: run 'cmake -S . -B build-gpu -DPROBENET_CUDA=ON -DPROBENET_NATIVE=OFF' to see why"
-  cmake --build build-gpu -j "$(nproc)" --target probenet_tests mlp_gpu_bench >/dev/null \
+  cmake --build build-gpu -j "$(nproc)" --target probenet_tests mlp_gpu_bench cnn_gpu_bench >/dev/null \
     || die "build failed: run 'cmake --build build-gpu' to see the errors"
   echo "built build-gpu in $((SECONDS - t0)) s"
   rm -rf .gpu && mkdir -p .gpu
@@ -89,39 +90,55 @@ print(":".join(dirs))
 EOF
 }
 
-# PyTorch's step on the same GPU: the same MLP as torch_ref.py, data resident on the GPU, the loss
-# read on the host each step (as probenet's cross_entropy does), TF32 off (probenet's GEMMs are FP32).
-# Written to a file so that `timeout` can run it; its arguments: steps batch...
-write_torch_mlp() {
+# PyTorch's steps on the same GPU: the models of ../shared/bench/torch_ref.py (MLP with SGD lr 1e-3
+# momentum 0.9, CNN with Adam lr 2e-4), data resident on the GPU, the loss read on the host each
+# step (as probenet's cross_entropy does), TF32 off (probenet computes in plain FP32) and cuDNN's
+# heuristic algorithm choice (benchmark off, as probenet's). Written to a file so that `timeout` can
+# run it; arguments: model:batch:steps ...; prints `model M batch B step_ms X` per case.
+write_torch_reference() {
   cat > "$1" <<'PY'
 import sys, time
 import torch
 import torch.nn as nn
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.backends.cudnn.allow_tf32 = False
-steps, warmup = int(sys.argv[1]), 30
+torch.backends.cudnn.benchmark = False
 print(f"torch {torch.__version__}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, "
       f"{torch.cuda.get_device_name()}", flush=True)
-for batch in map(int, sys.argv[2:]):
+
+def mlp():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 512), nn.ReLU(),
+                         nn.Linear(512, 2048), nn.ReLU(), nn.Linear(2048, 2048), nn.ReLU(), nn.Linear(2048, 10))
+
+def cnn():
+    def block(i, o):
+        return [nn.Conv2d(i, o, 3, padding=1), nn.ReLU(), nn.Conv2d(o, o, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
+    return nn.Sequential(*block(1, 16), *block(16, 32), *block(32, 64), nn.Flatten(),
+                         nn.Linear(576, 250), nn.ReLU(), nn.Linear(250, 250), nn.ReLU(),
+                         nn.Linear(250, 250), nn.ReLU(), nn.Linear(250, 10, bias=False))
+
+for case in sys.argv[1:]:
+    name, batch, steps = case.split(":")
+    batch, steps, warmup = int(batch), int(steps), 20
     torch.manual_seed(1)
     dev = "cuda"
-    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 512), nn.ReLU(),
-                          nn.Linear(512, 2048), nn.ReLU(), nn.Linear(2048, 2048), nn.ReLU(), nn.Linear(2048, 10)).to(dev)
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    model = (mlp() if name == "mlp" else cnn()).to(dev)
+    opt = (torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9) if name == "mlp"
+           else torch.optim.Adam(model.parameters(), lr=2e-4))
     loss_fn = nn.CrossEntropyLoss()
-    xs = [torch.rand(batch, 1, 28, 28, device=dev) * 2 - 1 for _ in range(16)]
-    ys = [torch.randint(0, 10, (batch,), device=dev) for _ in range(16)]
+    xs = [torch.rand(batch, 1, 28, 28, device=dev) * 2 - 1 for _ in range(8)]
+    ys = [torch.randint(0, 10, (batch,), device=dev) for _ in range(8)]
     for s in range(warmup + steps):
         if s == warmup:
             torch.cuda.synchronize()
             t0 = time.perf_counter()
-        loss = loss_fn(model(xs[s % 16]), ys[s % 16])
+        loss = loss_fn(model(xs[s % 8]), ys[s % 8])
         opt.zero_grad()
         loss.backward()
         opt.step()
         loss.item()
     torch.cuda.synchronize()
-    print(f"device torch steps {steps} batch {batch} step_ms {(time.perf_counter() - t0) / steps * 1e3:.4f}", flush=True)
+    print(f"model {name} batch {batch} step_ms {(time.perf_counter() - t0) / steps * 1e3:.4f}", flush=True)
 PY
 }
 
@@ -149,27 +166,31 @@ run_body() {
   echo "== [cuda] tests"
   ours timeout 300 "$bin/probenet_tests" "[cuda]" --durations yes || { echo "gpu_check: [cuda] tests FAILED"; status=1; }
 
-  echo "== MLP training step, probenet vs PyTorch, same GPU"
-  local batches=(32 128 512) steps=300
+  echo "== training steps, probenet vs PyTorch, same GPU"
+  local cases=(mlp:32:300 mlp:128:300 mlp:512:300 cnn:128:100)
   declare -A ours_ms=() torch_ms=()
-  for b in "${batches[@]}"; do
-    local line
-    line=$(ours timeout 120 "$bin/mlp_gpu_bench" --device cuda --batch "$b" --steps $steps 2>&1 | tee /dev/stderr |
-           grep -o 'step_ms [0-9.]*' | awk '{print $2}')
-    ours_ms[$b]=$line
-    [ -n "$line" ] || { echo "gpu_check: mlp_gpu_bench failed at batch $b"; status=1; }
+  local c model batch steps ms
+  for c in "${cases[@]}"; do
+    IFS=: read -r model batch steps <<< "$c"
+    ms=$(ours timeout 120 "$bin/${model}_gpu_bench" --device cuda --batch "$batch" --steps "$steps" 2>&1 |
+         tee /dev/stderr | grep -o 'step_ms [0-9.]*' | awk '{print $2}')
+    ours_ms[$model/$batch]=$ms
+    [ -n "$ms" ] || { echo "gpu_check: ${model}_gpu_bench failed at batch $batch"; status=1; }
   done
-  write_torch_mlp /tmp/probenet_torch_mlp.py
+  write_torch_reference /tmp/probenet_torch_reference.py
   while IFS= read -r line; do
     echo "$line"
-    if [[ $line =~ batch\ ([0-9]+)\ step_ms\ ([0-9.]+) ]]; then torch_ms[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}; fi
-  done < <(PYTHONUNBUFFERED=1 timeout 240 python3 /tmp/probenet_torch_mlp.py $steps "${batches[@]}" 2>&1)
-  [ ${#torch_ms[@]} -eq ${#batches[@]} ] || { echo "gpu_check: the PyTorch reference did not finish"; status=1; }
+    if [[ $line =~ model\ ([a-z]+)\ batch\ ([0-9]+)\ step_ms\ ([0-9.]+) ]]; then
+      torch_ms[${BASH_REMATCH[1]}/${BASH_REMATCH[2]}]=${BASH_REMATCH[3]}
+    fi
+  done < <(PYTHONUNBUFFERED=1 timeout 240 python3 /tmp/probenet_torch_reference.py "${cases[@]}" 2>&1)
+  [ ${#torch_ms[@]} -eq ${#cases[@]} ] || { echo "gpu_check: the PyTorch reference did not finish"; status=1; }
   echo
-  printf '%-8s %14s %14s %18s\n' batch probenet_ms torch_ms "probenet ÷ torch"
-  for b in "${batches[@]}"; do
-    awk -v b="$b" -v p="${ours_ms[$b]:-nan}" -v t="${torch_ms[$b]:-nan}" \
-      'BEGIN { r = (p + 0 > 0 && t + 0 > 0) ? sprintf("%.2f", p / t) : "n/a"; printf "%-8s %14s %14s %18s\n", b, p, t, r }'
+  printf '%-12s %14s %14s %18s\n' model/batch probenet_ms torch_ms "probenet ÷ torch"
+  for c in "${cases[@]}"; do
+    IFS=: read -r model batch steps <<< "$c"
+    awk -v k="$model/$batch" -v p="${ours_ms[$model/$batch]:-nan}" -v t="${torch_ms[$model/$batch]:-nan}" \
+      'BEGIN { r = (p + 0 > 0 && t + 0 > 0) ? sprintf("%.2f", p / t) : "n/a"; printf "%-12s %14s %14s %18s\n", k, p, t, r }'
   done
   return $status
 }
