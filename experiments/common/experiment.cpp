@@ -9,11 +9,13 @@
 #include "experiments/common/atomic_file.h"
 #include "experiments/common/evaluate.h"
 #include "experiments/common/options.h"
+#include "experiments/common/probe_report.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
 #include "nn/summary.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
+#include "probe/probe_run.h"
 #include "tensor/error.h"
 #include "tensor/runtime.h"
 
@@ -26,6 +28,15 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const Protocol& protocol, const
         return std::make_unique<optim::SGD>(model.parameters(),
                                             optim::SgdOptions{.lr = float(o.lr), .momentum = protocol.momentum});
     return std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = float(o.lr)});
+}
+
+std::vector<std::string> split_layers(const std::string& list) {
+    std::vector<std::string> out;
+    std::stringstream in(list);
+    for (std::string item; std::getline(in, item, ',');)
+        if (!item.empty()) out.push_back(item);
+    PROBENET_CHECK(!out.empty(), "--layers '", list, "' names no layer");
+    return out;
 }
 
 std::string metrics_csv(const std::vector<EpochStats>& epochs) {
@@ -65,7 +76,10 @@ int run(const Protocol& protocol, int argc, char** argv) {
     std::printf("model (seed %u):\n%s", o.seed, nn::summary(*model, protocol.sample_shape).c_str());
 
     std::filesystem::create_directories(o.out_dir);
+    int epochs_trained = 0;
+    std::string source = "initialisation (no training)";
     if (!o.checkpoint.empty()) {
+        source = "checkpoint " + o.checkpoint;
         nn::load_checkpoint(*model, o.checkpoint);
         std::printf("loaded %s; no training\n", o.checkpoint.c_str());
     } else if (o.max_epochs > 0) {
@@ -90,9 +104,36 @@ int run(const Protocol& protocol, int argc, char** argv) {
         std::printf(result.reached_target ? "stop rule reached after %zu epochs\n"
                                           : "stopped at the epoch limit (%zu) without reaching the target\n",
                     result.epochs.size());
+        epochs_trained = static_cast<int>(result.epochs.size());
+        source = "trained";
     }
-    const double test_acc = accuracy(predict(*model, data.test, device), data.test.true_labels);
-    std::printf("model test accuracy %.4f\nresults in %s\n", test_acc, o.out_dir.c_str());
+    if (o.no_probe) {
+        const double test_acc = accuracy(predict(*model, data.test, device), data.test.true_labels);
+        std::printf("model test accuracy %.4f\nresults in %s\n", test_acc, o.out_dir.c_str());
+        return 0;
+    }
+
+    probe::ProbeConfig pc;
+    if (o.layers.empty()) {
+        for (const ProbeLayer& l : protocol.probe_layers) pc.layers.push_back(l.name);
+    } else {
+        pc.layers = split_layers(o.layers);
+    }
+    for (const std::string& l : pc.layers)
+        if (l != "input") model->find_or_throw(l);  // fail before the long passes, naming the layers
+    pc.threshold = probe::parse_threshold(o.variance);
+    pc.device = device;
+    std::printf("probing %zu layers (threshold %s): pass 1 builds per-class Grams for corrupted and true labels, "
+                "pass 2 scores train and test with MASC\n",
+                pc.layers.size(), probe::to_string(pc.threshold).c_str());
+    std::fflush(stdout);
+    const probe::ProbeResult result = probe::probe_model(*model, data.train, data.test, pc);
+    std::printf("%s", probe_table(protocol, result).c_str());
+    ProbeContext context{protocol.name, o.corrupt, o.seed, o.run, epochs_trained, probe::to_string(pc.threshold),
+                         source, data.train.size(), data.test.size()};
+    write_probe_files(o.out_dir, protocol, context, result);
+    std::printf("results in %s (metrics.csv, model.safetensors, layers.csv, summary.json, layer_accuracy.svg)\n",
+                o.out_dir.c_str());
     return 0;
 }
 

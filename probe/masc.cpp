@@ -1,0 +1,148 @@
+#include "probe/masc.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+
+#include "tensor/error.h"
+
+namespace probenet::probe {
+
+Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : rule_(rule) {
+    PROBENET_CHECK(!sets.empty() && sets[0] != nullptr, "Masc: need at least one subspace set");
+    layer_ = sets[0]->layer;
+    dim_ = sets[0]->dim;
+    num_sets_ = static_cast<int32_t>(sets.size());
+    num_classes_ = static_cast<int32_t>(sets[0]->classes.size());
+    PROBENET_CHECK(dim_ >= 1 && num_classes_ >= 1, "Masc(layer ", layer_, "): subspaces of dim ", dim_, " with ",
+                   num_classes_, " classes; fit them first");
+    offsets_.push_back(0);
+    for (const LayerSubspaces* set : sets) {
+        PROBENET_CHECK(set != nullptr && set->dim == dim_ &&
+                           static_cast<int32_t>(set->classes.size()) == num_classes_,
+                       "Masc(layer ", layer_, "): every subspace set must have dim ", dim_, " and ", num_classes_,
+                       " classes");
+        for (const ClassSubspace& c : set->classes) {
+            PROBENET_CHECK(static_cast<int64_t>(c.basis.size()) == c.k * dim_, "Masc(layer ", layer_,
+                           "): a class basis holds ", c.basis.size(), " values, expected k·d = ", c.k, "·", dim_);
+            basis_.insert(basis_.end(), c.basis.begin(), c.basis.end());
+            offsets_.push_back(offsets_.back() + c.k);
+        }
+    }
+}
+
+int64_t Masc::rows_per_block() const {
+    // Keep the (rows, k_all) projection block near 32 MB while each GEMM stays large.
+    const int64_t k_all = std::max<int64_t>(offsets_.back(), 1);
+    return std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
+}
+
+void Masc::numerators(const float* rows, int64_t n, std::vector<double>& num, std::vector<double>& norms) const {
+    const int64_t k_all = offsets_.back(), groups = static_cast<int64_t>(num_sets_) * num_classes_;
+    std::vector<double> x(static_cast<size_t>(n * dim_)), p(static_cast<size_t>(n * k_all));
+    num.assign(static_cast<size_t>(n * groups), 0.0);
+    norms.resize(static_cast<size_t>(n));
+    std::copy(rows, rows + n * dim_, x.begin());
+    if (k_all > 0)  // P (n, k_all) = X (n, d) · basisᵀ
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n), static_cast<int>(k_all),
+                    static_cast<int>(dim_), 1.0, x.data(), static_cast<int>(dim_), basis_.data(),
+                    static_cast<int>(dim_), 0.0, p.data(), static_cast<int>(k_all));
+#pragma omp parallel for schedule(static) if (n * (k_all + dim_) >= (int64_t{1} << 16))
+    for (int64_t i = 0; i < n; ++i) {
+        const double* xi = x.data() + i * dim_;
+        double ss = 0.0;
+        for (int64_t j = 0; j < dim_; ++j) ss += xi[j] * xi[j];
+        norms[i] = ss;
+        const double* pi = p.data() + i * k_all;
+        for (int64_t g = 0; g < groups; ++g) {
+            double s = 0.0;
+            for (int64_t j = offsets_[g]; j < offsets_[g + 1]; ++j) s += pi[j] * pi[j];
+            num[i * groups + g] = s;
+        }
+    }
+}
+
+int64_t Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const {
+    PROBENET_CHECK(n >= 0 && (n == 0 || rows != nullptr), "Masc::predict(layer ", layer_, "): ", n,
+                   " rows with a null pointer");
+    PROBENET_CHECK(static_cast<int32_t>(predictions.size()) == num_sets_, "Masc::predict(layer ", layer_, "): got ",
+                   predictions.size(), " prediction arrays for ", num_sets_, " subspace sets");
+    const int64_t block = rows_per_block(), groups = static_cast<int64_t>(num_sets_) * num_classes_;
+    std::vector<double> num, norms;
+    int64_t zero_rows = 0;
+    for (int64_t b0 = 0; b0 < n; b0 += block) {
+        const int64_t b = std::min(block, n - b0);
+        numerators(rows + b0 * dim_, b, num, norms);
+        for (int64_t i = 0; i < b; ++i) {
+            const bool zero = norms[i] == 0.0;
+            zero_rows += zero;
+            for (int32_t s = 0; s < num_sets_; ++s) {
+                int32_t best = 0;
+                if (zero) {
+                    best = rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction;
+                } else {
+                    const double* v = num.data() + i * groups + static_cast<int64_t>(s) * num_classes_;
+                    for (int32_t c = 1; c < num_classes_; ++c)
+                        if (v[c] > v[best]) best = c;  // strict: ties stay with the lower class
+                }
+                predictions[s][b0 + i] = best;
+            }
+        }
+    }
+    return zero_rows;
+}
+
+void Masc::score(const float* rows, int64_t n, int32_t set, double* scores) const {
+    PROBENET_CHECK(set >= 0 && set < num_sets_, "Masc::score(layer ", layer_, "): subspace set ", set,
+                   " out of range [0, ", num_sets_, ")");
+    PROBENET_CHECK(n >= 0 && (n == 0 || (rows != nullptr && scores != nullptr)), "Masc::score(layer ", layer_,
+                   "): ", n, " rows with a null pointer");
+    const int64_t block = rows_per_block(), groups = static_cast<int64_t>(num_sets_) * num_classes_;
+    std::vector<double> num, norms;
+    for (int64_t b0 = 0; b0 < n; b0 += block) {
+        const int64_t b = std::min(block, n - b0);
+        numerators(rows + b0 * dim_, b, num, norms);
+        for (int64_t i = 0; i < b; ++i)
+            for (int32_t c = 0; c < num_classes_; ++c) {
+                const double v = num[i * groups + static_cast<int64_t>(set) * num_classes_ + c];
+                scores[(b0 + i) * num_classes_ + c] = norms[i] == 0.0 ? 0.0 : v / norms[i];
+            }
+    }
+}
+
+MascTally::MascTally(const Masc& masc, int32_t num_label_arrays) : masc_(masc), num_labels_(num_label_arrays) {
+    PROBENET_CHECK(num_labels_ >= 1, "MascTally: need at least one label array, got ", num_labels_);
+    correct_.assign(static_cast<size_t>(masc_.num_sets()) * num_labels_, 0);
+}
+
+void MascTally::add(const float* rows, int64_t n, std::span<const int32_t* const> labels) {
+    PROBENET_CHECK(static_cast<int32_t>(labels.size()) == num_labels_, "MascTally::add: got ", labels.size(),
+                   " label arrays, the tally was made for ", num_labels_);
+    for (const int32_t* l : labels) PROBENET_CHECK(n == 0 || l != nullptr, "MascTally::add: a label array is null");
+    const int32_t sets = masc_.num_sets();
+    predictions_.resize(static_cast<size_t>(sets * n));
+    std::vector<int32_t*> outs;
+    for (int32_t s = 0; s < sets; ++s) outs.push_back(predictions_.data() + s * n);
+    zero_rows_ += masc_.predict(rows, n, outs);
+    rows_ += n;
+    for (int32_t s = 0; s < sets; ++s)
+        for (int32_t l = 0; l < num_labels_; ++l) {
+            int64_t hits = 0;
+            for (int64_t i = 0; i < n; ++i) hits += outs[s][i] == labels[l][i];
+            correct_[static_cast<size_t>(s) * num_labels_ + l] += hits;
+        }
+}
+
+int64_t MascTally::correct(int32_t set, int32_t label_array) const {
+    PROBENET_CHECK(set >= 0 && set < masc_.num_sets() && label_array >= 0 && label_array < num_labels_,
+                   "MascTally: subspace set ", set, " / label array ", label_array, " out of range (",
+                   masc_.num_sets(), " sets, ", num_labels_, " label arrays)");
+    return correct_[static_cast<size_t>(set) * num_labels_ + label_array];
+}
+
+double MascTally::accuracy(int32_t set, int32_t label_array) const {
+    PROBENET_CHECK(rows_ > 0, "MascTally::accuracy: no rows were added");
+    return static_cast<double>(correct(set, label_array)) / static_cast<double>(rows_);
+}
+
+}  // namespace probenet::probe

@@ -1,0 +1,151 @@
+#include "probe/pca.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <exception>
+
+#include "probe/class_gram.h"
+#include "tensor/error.h"
+
+namespace probenet::probe {
+
+namespace {
+
+// Eigenpairs of the symmetric m×m matrix in `a` (lower triangle, column-major), overwritten by the
+// eigenvectors; eigenvalues ascending in w, as LAPACK returns them.
+void symmetric_eigen(std::vector<double>& a, int64_t m, std::vector<double>& w, const std::string& what) {
+    w.resize(static_cast<size_t>(m));
+    const lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'V', 'L', static_cast<lapack_int>(m), a.data(),
+                                           static_cast<lapack_int>(m), w.data());
+    PROBENET_CHECK(info == 0, what, ": LAPACKE_dsyevd on a ", m, "×", m, " matrix failed with info ", info,
+                   info > 0 ? " (no convergence: the Gram may contain NaN or inf; check the layer's outputs)"
+                            : " (bad argument)");
+}
+
+// Covariance eigenvalues 2μ/(2n−1), descending, clipped at 0, from LAPACK's ascending μ.
+std::vector<double> covariance_spectrum(const std::vector<double>& ascending, int64_t count, size_t total) {
+    const double scale = 2.0 / (2.0 * static_cast<double>(count) - 1.0);
+    std::vector<double> out(total, 0.0);
+    for (size_t i = 0; i < ascending.size(); ++i) out[i] = std::max(0.0, ascending[ascending.size() - 1 - i] * scale);
+    return out;
+}
+
+}  // namespace
+
+ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
+                            const std::string& what) {
+    PROBENET_CHECK(gram != nullptr && dim >= 1 && count >= 1, what, ": need a Gram of dim >= 1 from >= 1 rows, got dim ",
+                   dim, ", ", count, " rows");
+    validate(threshold);
+    // Split off dead coordinates exactly: a zero diagonal entry of a PSD matrix means a zero row/column.
+    std::vector<int64_t> active, dead;
+    for (int64_t i = 0; i < dim; ++i) (gram[i * dim + i] > 0.0 ? active : dead).push_back(i);
+    const int64_t m = static_cast<int64_t>(active.size());
+    std::vector<double> a(static_cast<size_t>(m * m)), w;
+    for (int64_t q = 0; q < m; ++q)
+        for (int64_t p = q; p < m; ++p) a[q * m + p] = gram[active[q] * dim + active[p]];
+    if (m > 0) symmetric_eigen(a, m, w, what);
+
+    ClassSubspace out;
+    out.count = count;
+    out.eigenvalues = covariance_spectrum(w, count, static_cast<size_t>(dim));
+    out.k = components_to_keep(out.eigenvalues.data(), dim, dim, threshold);
+    out.basis.assign(static_cast<size_t>(out.k * dim), 0.0);
+    for (int64_t j = 0; j < out.k; ++j) {
+        double* u = out.basis.data() + j * dim;
+        if (j < m) {  // eigenvector of the j-th largest eigenvalue of the active block
+            const double* v = a.data() + (m - 1 - j) * m;
+            for (int64_t p = 0; p < m; ++p) u[active[p]] = v[p];
+        } else {  // past the active block (only a component count gets here): dead unit vectors, eigenvalue 0
+            u[dead[j - m]] = 1.0;
+        }
+    }
+    return out;
+}
+
+ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const Threshold& threshold,
+                            const std::string& what) {
+    PROBENET_CHECK(dim >= 1 && count >= 0 && (count == 0 || rows != nullptr), what, ": need rows (", count, ", ",
+                   dim, ") with dim >= 1");
+    validate(threshold);
+    ClassSubspace out;
+    out.count = count;
+    out.small_sample = true;
+    if (count == 0) return out;
+    const int n = static_cast<int>(count), d = static_cast<int>(dim);
+    const std::vector<double> x(rows, rows + count * dim);  // (n, d) row-major = column-major d×n A = Xᵀ
+    std::vector<double> s(static_cast<size_t>(count * count)), mu;
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, n, d, 1.0, x.data(), d, 0.0, s.data(), n);  // AᵀA = XXᵀ
+    symmetric_eigen(s, count, mu, what);
+
+    out.eigenvalues = covariance_spectrum(mu, count, static_cast<size_t>(count));
+    const double tol = std::max(0.0, mu.back()) * static_cast<double>(std::max(count, dim)) * DBL_EPSILON;
+    int64_t rank = 0;
+    while (rank < count && mu[static_cast<size_t>(count - 1 - rank)] > tol) ++rank;
+    out.k = components_to_keep(out.eigenvalues.data(), count, rank, threshold);
+    if (out.k == 0) return out;
+    // U (d×k) = Xᵀ W_k with W_k the eigenvectors of the k largest eigenvalues, largest first.
+    std::vector<double> wk(static_cast<size_t>(count * out.k));
+    for (int64_t j = 0; j < out.k; ++j)
+        std::copy_n(s.data() + (count - 1 - j) * count, count, wk.data() + j * count);
+    out.basis.resize(static_cast<size_t>(dim * out.k));
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, static_cast<int>(out.k), n, 1.0, x.data(), d,
+                wk.data(), n, 0.0, out.basis.data(), d);
+    for (int64_t j = 0; j < out.k; ++j) {
+        double* u = out.basis.data() + j * dim;
+        const double norm = cblas_dnrm2(d, u, 1);
+        cblas_dscal(d, 1.0 / norm, u, 1);
+    }
+    return out;
+}
+
+int64_t LayerSubspaces::k_total() const {
+    int64_t total = 0;
+    for (const ClassSubspace& c : classes) total += c.k;
+    return total;
+}
+
+std::vector<int64_t> LayerSubspaces::k_per_class() const {
+    std::vector<int64_t> ks;
+    for (const ClassSubspace& c : classes) ks.push_back(c.k);
+    return ks;
+}
+
+std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold) {
+    validate(threshold);
+    grams.flush();
+    const int32_t sets = grams.num_label_sets(), classes = grams.num_classes();
+    std::vector<LayerSubspaces> out(static_cast<size_t>(sets));
+    for (int32_t s = 0; s < sets; ++s) {
+        out[s].layer = grams.layer();
+        out[s].dim = grams.dim();
+        out[s].label_set = s;
+        out[s].threshold = threshold;
+        out[s].classes.resize(static_cast<size_t>(classes));
+    }
+    const int64_t tasks = static_cast<int64_t>(sets) * classes;
+    std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
+    for (int64_t t = 0; t < tasks; ++t) {
+        const int32_t s = static_cast<int32_t>(t / classes), c = static_cast<int32_t>(t % classes);
+        try {
+            const std::string what = "fit_subspaces(layer " + grams.layer() + ", label set " + std::to_string(s) +
+                                     ", class " + std::to_string(c) + ")";
+            out[s].classes[c] = grams.has_gram(s, c)
+                                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), threshold, what)
+                                    : pca_from_rows(grams.raw_rows(s, c), grams.count(s, c), grams.dim(), threshold,
+                                                    what);
+        } catch (...) {
+#pragma omp critical(probe_fit_failure)
+            if (!failure) failure = std::current_exception();
+        }
+    }
+    if (failure) std::rethrow_exception(failure);
+    return out;
+}
+
+}  // namespace probenet::probe

@@ -1,0 +1,67 @@
+// Per-class PCA subspaces of one layer, as the authors' MASC code builds them.
+//
+// For class c with rows X (n, d): the PCA of [X; −X] is uncentred (its mean is 0), so its covariance
+// (numpy's np.cov of the 2n stacked rows) is C = [X; −X]ᵀ[X; −X] / (2n − 1) = 2·XᵀX / (2n − 1).
+// (reference.md writes XᵀX/(2n − 1); the 2n stacked rows give the factor 2 — checked against an SVD of
+// [X; −X] in tests/probe/test_pca.cpp.) C = V Λ Vᵀ by LAPACK (dsyevd) on XᵀX in float64; eigenvalues
+// are sorted descending and negative round-off is clipped to 0; k comes from probe/threshold.h; the
+// class subspace is spanned by U_c = V[:, :k] (d, k). The factor changes neither V nor the ratios
+// λ/Σλ; it is applied only so that reported eigenvalues are the authors' covariance eigenvalues.
+//
+// Two routes, one subspace:
+//   Gram route   (n ≥ d): eigendecompose G = XᵀX (d×d). Coordinates that are zero in every row
+//                (G_ii = 0, dead ReLU units) are split off exactly first: they carry eigenvalue 0 and
+//                their unit vectors are eigenvectors, so only the active block goes to LAPACK.
+//                Rank cap for k: d.
+//   small route  (n < d): eigendecompose XXᵀ (n×n) = W M Wᵀ; the nonzero eigenvalues are XᵀX's, and
+//                u_j = Xᵀw_j / ‖Xᵀw_j‖. Rank cap for k: the numerical rank of X (eigenvalues above
+//                μ_max·max(n, d)·ε), at most n — beyond it Xᵀw_j is round-off with no direction.
+// Bases are float64: MASC scores in float64 like the authors, and a d×k_total float64 basis is small
+// next to the d×d Grams it comes from.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "probe/threshold.h"
+
+namespace probenet::probe {
+
+class ClassGram;
+
+struct ClassSubspace {
+    int64_t count = 0;          // training rows of the class
+    int64_t k = 0;              // components kept (0: the class has no variance)
+    bool small_sample = false;  // solved through the n×n problem
+    // Covariance eigenvalues, descending, clipped ≥ 0: d of them (Gram route) or n (small route).
+    std::vector<double> eigenvalues;
+    // k orthonormal d-vectors, one after another: basis[j * d + i] = U_c(i, j) (U_c column-major).
+    std::vector<double> basis;
+};
+
+// G: lower triangle of the column-major d×d Gram XᵀX of `count` ≥ 1 rows. `what` names the class
+// in errors (e.g. "layer fc1, class 3, true labels").
+ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
+                            const std::string& what = "pca_from_gram");
+// rows: (count, dim) row-major, count ≥ 0 (0 gives an empty subspace).
+ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const Threshold& threshold,
+                            const std::string& what = "pca_from_rows");
+
+// The K class subspaces of one layer under one label set.
+struct LayerSubspaces {
+    std::string layer;
+    int64_t dim = 0;
+    int32_t label_set = 0;  // index of the label set in the ClassGram it came from
+    Threshold threshold = default_threshold();
+    std::vector<ClassSubspace> classes;
+
+    int64_t k_total() const;
+    std::vector<int64_t> k_per_class() const;
+};
+
+// Flushes `grams`, then fits every (label set, class), the classes in parallel (one single-threaded
+// LAPACK call per OpenMP thread). Returns one LayerSubspaces per label set, in set order.
+std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold);
+
+}  // namespace probenet::probe
