@@ -22,11 +22,11 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <vector>
 
+#include "tensor/cpu/cpu_chunks.h"
+#include "tensor/cpu/cpu_conv3x3.h"
 #include "tensor/cpu/cpu_im2col.h"
-#include "tensor/error.h"
 
 namespace probenet::cpu {
 
@@ -34,33 +34,6 @@ namespace {
 
 constexpr int64_t kTargetColumns = 768;          // GEMM width (b·P) worth batching images for
 constexpr int64_t kWorkspaceFloats = 1 << 19;    // 2 MiB: the patch matrix of a chunk fits in L2
-constexpr int64_t kParallelMinMacs = 1 << 20;    // below this a fork/join costs more than it saves
-
-// A per-thread scratch buffer that only grows; thread_local, so concurrent callers never share one.
-class ScratchBuffer {
-public:
-    ~ScratchBuffer() { std::free(data_); }
-    float* get(int64_t numel) {
-        if (numel > capacity_) {
-            std::free(data_);
-            const size_t bytes = (static_cast<size_t>(numel) * sizeof(float) + 63) / 64 * 64;
-            data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
-            PROBENET_CHECK(data_ != nullptr, "conv2d: out of memory allocating a ", bytes, "-byte workspace");
-            capacity_ = numel;
-        }
-        return data_;
-    }
-
-private:
-    float* data_ = nullptr;
-    int64_t capacity_ = 0;
-};
-
-// Slot 0 holds patch matrices, slot 1 GEMM outputs or gathered output gradients.
-float* scratch(int slot, int64_t numel) {
-    thread_local ScratchBuffer buffers[2];
-    return buffers[slot].get(numel);
-}
 
 void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
            int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -68,51 +41,19 @@ void sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, in
                 1.0f, A, int(lda), B, int(ldb), beta, C, int(ldc));
 }
 
-struct ChunkPlan {
-    int64_t per_chunk = 1;  // images per chunk (b)
-    int64_t chunks = 1;
-    int threads = 1;        // 1: chunks in turn, BLAS threads each GEMM
-};
-
-ChunkPlan plan_chunks(const Conv2dGeometry& g) {
+ChunkPlan plan_gemm_chunks(const Conv2dGeometry& g) {
     const int64_t P = g.output_plane(), K = g.patch_size();
-    const int threads = omp_get_max_threads();
     int64_t b = (kTargetColumns + P - 1) / P;
     b = std::min(b, std::max<int64_t>(1, kWorkspaceFloats / std::max<int64_t>(1, K * P)));
-    b = std::min(b, std::max<int64_t>(1, (g.N + threads - 1) / threads));  // keep every thread busy
     if (g.is_pointwise()) b = 1;
-    ChunkPlan plan;
-    plan.per_chunk = b;
-    plan.chunks = (g.N + b - 1) / b;
-    const bool worth_it = plan.chunks >= 2 && g.N * g.O * P * K >= kParallelMinMacs;
-    plan.threads = worth_it ? static_cast<int>(std::min<int64_t>(threads, plan.chunks)) : 1;
-    return plan;
-}
-
-// Calls body(first_image, image_count, thread) for every chunk of the plan.
-template <typename Body>
-void for_each_chunk(const Conv2dGeometry& g, const ChunkPlan& plan, Body&& body) {
-    auto run = [&](int64_t chunk, int thread) {
-        const int64_t n0 = chunk * plan.per_chunk;
-        body(n0, std::min(plan.per_chunk, g.N - n0), thread);
-    };
-    if (plan.threads == 1) {
-        for (int64_t c = 0; c < plan.chunks; ++c) run(c, 0);
-        return;
-    }
-#pragma omp parallel num_threads(plan.threads)
-    {
-        const int thread = omp_get_thread_num();
-#pragma omp for schedule(static)
-        for (int64_t c = 0; c < plan.chunks; ++c) run(c, thread);
-    }
+    return plan_chunks(g.N, b, g.N * g.O * P * K);
 }
 
 // The patch matrix (K, count·P) of images [n0, n0 + count); for a pointwise conv the image itself.
 const float* patches(const Conv2dGeometry& g, const float* x, int64_t n0, int64_t count) {
     const int64_t P = g.output_plane(), image = g.C * g.H * g.W;
     if (g.is_pointwise()) return x + n0 * image;
-    float* cols = scratch(0, g.patch_size() * count * P);
+    float* cols = thread_scratch(0, g.patch_size() * count * P);
     for (int64_t i = 0; i < count; ++i) im2col(g, x + (n0 + i) * image, cols + i * P, count * P);
     return cols;
 }
@@ -121,7 +62,7 @@ const float* patches(const Conv2dGeometry& g, const float* x, int64_t n0, int64_
 const float* gathered_output_grad(const Conv2dGeometry& g, const float* dy, int64_t n0, int64_t count) {
     const int64_t P = g.output_plane(), ld = count * P;
     if (count == 1) return dy + n0 * g.O * P;
-    float* out = scratch(1, g.O * ld);
+    float* out = thread_scratch(1, g.O * ld);
     for (int64_t i = 0; i < count; ++i)
         for (int64_t o = 0; o < g.O; ++o)
             std::copy_n(dy + ((n0 + i) * g.O + o) * P, P, out + o * ld + i * P);
@@ -131,12 +72,13 @@ const float* gathered_output_grad(const Conv2dGeometry& g, const float* dy, int6
 }  // namespace
 
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+    if (conv3x3_applies(g)) return conv3x3_forward(g, x, w, bias, y);
     const int64_t P = g.output_plane(), K = g.patch_size(), O = g.O;
-    const ChunkPlan plan = plan_chunks(g);
-    for_each_chunk(g, plan, [&](int64_t n0, int64_t count, int) {
+    const ChunkPlan plan = plan_gemm_chunks(g);
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int) {
         const int64_t ld = count * P;
         const float* cols = patches(g, x, n0, count);
-        float* out = count == 1 ? y + n0 * O * P : scratch(1, O * ld);
+        float* out = count == 1 ? y + n0 * O * P : thread_scratch(1, O * ld);
         sgemm(false, false, O, ld, K, w, K, cols, ld, 0.0f, out, ld);
         if (count == 1 && !bias) return;  // the GEMM wrote y directly
         for (int64_t i = 0; i < count; ++i)
@@ -151,16 +93,17 @@ void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
 }
 
 void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
+    if (conv3x3_applies(g)) return conv3x3_backward_data(g, dy, w, beta, dx);
     const int64_t P = g.output_plane(), K = g.patch_size(), image = g.C * g.H * g.W;
-    const ChunkPlan plan = plan_chunks(g);
-    for_each_chunk(g, plan, [&](int64_t n0, int64_t count, int) {
+    const ChunkPlan plan = plan_gemm_chunks(g);
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int) {
         const int64_t ld = count * P;
         const float* dyc = gathered_output_grad(g, dy, n0, count);
         if (g.is_pointwise()) {  // dx_n (C, P) = beta·dx_n + Wᵀ (C, O) · dy_n (O, P)
             sgemm(true, false, g.C, P, g.O, w, K, dyc, P, beta, dx + n0 * image, P);
             return;
         }
-        float* dcols = scratch(0, K * ld);
+        float* dcols = thread_scratch(0, K * ld);
         sgemm(true, false, K, ld, g.O, w, K, dyc, ld, 0.0f, dcols, ld);
         for (int64_t i = 0; i < count; ++i) {
             float* dxi = dx + (n0 + i) * image;
@@ -175,10 +118,11 @@ void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float*
 }
 
 void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
+    if (conv3x3_applies(g)) return conv3x3_backward_filter(g, x, dy, beta, dw);
     const int64_t P = g.output_plane(), K = g.patch_size(), size = g.O * K;
-    const ChunkPlan plan = plan_chunks(g);
+    const ChunkPlan plan = plan_gemm_chunks(g);
     std::vector<float> partial(static_cast<size_t>(plan.threads * size), 0.0f);  // one dW per thread
-    for_each_chunk(g, plan, [&](int64_t n0, int64_t count, int thread) {
+    for_each_chunk(plan, [&](int64_t n0, int64_t count, int thread) {
         const int64_t ld = count * P;
         const float* cols = patches(g, x, n0, count);
         const float* dyc = gathered_output_grad(g, dy, n0, count);

@@ -17,6 +17,7 @@ void im2col(const Conv2dGeometry& g, const float* x, float* cols, int64_t ld);
 
 // The adjoint of im2col: x (C, H, W) += every column entry added back at the input position it was
 // copied from (padding positions are dropped). Overlapping windows add up, as the gradient requires.
-void col2im_add(const Conv2dGeometry& g, const float* cols, int64_t ld, float* x);
+// cols is scratch: entries at padding positions may be overwritten with zeros.
+void col2im_add(const Conv2dGeometry& g, float* cols, int64_t ld, float* x);
 
 }  // namespace probenet::cpu

@@ -8,6 +8,10 @@
 // kh·kw (padding counts as zeros, PyTorch's count_include_pad=True).
 #include <algorithm>
 
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
 #include "tensor/cpu/cpu_conv.h"
 
 namespace probenet::cpu {
@@ -34,15 +38,79 @@ inline void scale_plane(float* plane, int64_t n, float beta) {
     }
 }
 
+// v beats the current maximum: strictly larger (so the first of equals stays), or the first NaN.
+inline bool beats(float v, float top) { return v > top || (v != v && top == top); }
+
+// The 2×2 stride-2 unpadded pooling of the paper's CNN: every window lies inside the plane. Window
+// order: (0,0), (0,1), (1,0), (1,1). Comparisons of post-ReLU data (many exact zeros, random order)
+// mispredict as branches, so the AVX-512 version does 16 outputs of a row at once with compare masks
+// and blends: masked loads of the two input rows, split into even and odd columns by permutes.
+#ifdef __AVX512F__
+inline __mmask16 beats16(__m512 v, __m512 top) {
+    return _mm512_cmp_ps_mask(v, top, _CMP_GT_OQ) |
+           (_mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) & _mm512_cmp_ps_mask(top, top, _CMP_ORD_Q));
+}
+
+void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap) {
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    const __m512 lane2 = _mm512_setr_ps(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512 one = _mm512_set1_ps(1.0f), down = _mm512_set1_ps(static_cast<float>(g.W));
+    for (int64_t oh = 0; oh < g.Ho; ++oh) {
+        const float* r0 = xp + 2 * oh * g.W;
+        const float* r1 = r0 + g.W;
+        for (int64_t ow = 0; ow < g.Wo; ow += 16) {
+            const int n = static_cast<int>(std::min<int64_t>(16, g.Wo - ow));  // outputs; 2n inputs per row
+            const __mmask16 lo = static_cast<__mmask16>(n >= 8 ? 0xFFFF : (1u << (2 * n)) - 1);
+            const __mmask16 hi = static_cast<__mmask16>(n <= 8 ? 0 : (1u << (2 * n - 16)) - 1);
+            const __m512 a0 = _mm512_maskz_loadu_ps(lo, r0 + 2 * ow), a1 = _mm512_maskz_loadu_ps(hi, r0 + 2 * ow + 16);
+            const __m512 b0 = _mm512_maskz_loadu_ps(lo, r1 + 2 * ow), b1 = _mm512_maskz_loadu_ps(hi, r1 + 2 * ow + 16);
+            const __m512 v[4] = {_mm512_permutex2var_ps(a0, even, a1), _mm512_permutex2var_ps(a0, odd, a1),
+                                 _mm512_permutex2var_ps(b0, even, b1), _mm512_permutex2var_ps(b0, odd, b1)};
+            const __m512 base = _mm512_add_ps(_mm512_set1_ps(static_cast<float>(2 * oh * g.W + 2 * ow)), lane2);
+            const __m512 where[4] = {base, _mm512_add_ps(base, one), _mm512_add_ps(base, down),
+                                     _mm512_add_ps(_mm512_add_ps(base, down), one)};
+            __m512 top = v[0], at = where[0];
+            for (int k = 1; k < 4; ++k) {
+                const __mmask16 m = beats16(v[k], top);
+                top = _mm512_mask_blend_ps(m, top, v[k]);
+                at = _mm512_mask_blend_ps(m, at, where[k]);
+            }
+            const __mmask16 out = static_cast<__mmask16>((1u << n) - 1);
+            _mm512_mask_storeu_ps(yp + oh * g.Wo + ow, out, top);
+            _mm512_mask_storeu_ps(ap + oh * g.Wo + ow, out, at);
+        }
+    }
+}
+#else
+void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap) {
+    for (int64_t oh = 0; oh < g.Ho; ++oh)
+        for (int64_t ow = 0; ow < g.Wo; ++ow) {
+            const int64_t base = 2 * oh * g.W + 2 * ow;
+            const int64_t where[4] = {base, base + 1, base + g.W, base + g.W + 1};
+            int64_t at = base;
+            for (int k = 1; k < 4; ++k)
+                if (beats(xp[where[k]], xp[at])) at = where[k];
+            yp[oh * g.Wo + ow] = xp[at];
+            ap[oh * g.Wo + ow] = static_cast<float>(at);
+        }
+}
+#endif
+
 }  // namespace
 
 void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
+    const bool two_by_two = g.kh == 2 && g.kw == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
 #pragma omp parallel for if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         const float* xp = x + p * in_plane;
         float* yp = y + p * out_plane;
         float* ap = argmax + p * out_plane;
+        if (two_by_two) {
+            max_pool_2x2(g, xp, yp, ap);
+            continue;
+        }
         for (int64_t oh = 0; oh < g.Ho; ++oh)
             for (int64_t ow = 0; ow < g.Wo; ++ow) {
                 const Window r = window(g, oh, ow);
@@ -51,7 +119,7 @@ void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float
                 for (int64_t h = r.h0; h < r.h1; ++h)
                     for (int64_t w = r.w0; w < r.w1; ++w) {
                         const float v = xp[h * g.W + w];
-                        if (v > top || (v != v && top == top)) top = v, best = h * g.W + w;  // NaN propagates
+                        if (beats(v, top)) top = v, best = h * g.W + w;
                     }
                 yp[oh * g.Wo + ow] = xp[best];
                 ap[oh * g.Wo + ow] = static_cast<float>(best);

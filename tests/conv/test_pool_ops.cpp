@@ -15,9 +15,10 @@ struct PoolCase {
     Shape x;
     int kernel, stride, padding;
 };
-// 2×2/2 as the paper's CNN, 3×3/2 overlapping as AlexNet, padding, odd sizes that floor mode cuts.
+// 2×2/2 as the paper's CNN (rows of more than 16 outputs too), 3×3/2 overlapping as AlexNet,
+// padding, odd sizes that floor mode cuts.
 const std::vector<PoolCase> kCases = {
-    {{2, 3, 8, 8}, 2, 2, 0}, {{2, 2, 7, 9}, 2, 2, 0}, {{1, 3, 15, 15}, 3, 2, 0},
+    {{2, 3, 8, 8}, 2, 2, 0}, {{2, 2, 7, 9}, 2, 2, 0}, {{1, 2, 5, 42}, 2, 2, 0}, {{1, 3, 15, 15}, 3, 2, 0},
     {{2, 2, 6, 5}, 3, 2, 1}, {{1, 2, 5, 7}, 3, 1, 1}, {{3, 1, 4, 6}, 4, 3, 2},
 };
 }  // namespace
@@ -87,7 +88,14 @@ TEST_CASE("pooling by hand, padding counted by the average and never chosen by t
 }
 
 TEST_CASE("max pooling ties go to the first element in row-major window order", "[conv]") {
-    // Every window of a constant plane is one big tie: each output must pick its window's top-left.
+    // Every window of a constant plane is one big tie: each output must pick its window's top-left,
+    // in the 2×2/2 kernel (all 16 lanes of a vector tied) as in the general one.
+    const Tensor zeros = Tensor::zeros({1, 1, 4, 36});
+    const std::vector<float> corners = ops::max_pool2d(zeros, 2, 2).argmax.to_vector();
+    for (size_t k = 0; k < corners.size(); ++k) REQUIRE(corners[k] == float((k / 18) * 72 + (k % 18) * 2));
+    // Two equal maxima in one 2×2 window: the first in row-major order, (0,1) before (1,0) and (1,1).
+    const Tensor pair = Tensor::from_vector({1, 1, 2, 2}, {1, 5, 5, 5});
+    REQUIRE(ops::max_pool2d(pair, 2, 2).argmax.item() == 1.0f);
     const Tensor flat = Tensor::full({1, 1, 5, 5}, 0.5f);
     const ops::MaxPool2dResult overlap = ops::max_pool2d(flat, 3, 2);  // windows at rows/cols 0 and 2
     REQUIRE(overlap.argmax.to_vector() == std::vector<float>{0, 2, 10, 12});

@@ -1,0 +1,83 @@
+// 16-float vectors for the CPU kernels: GCC/Clang vector extensions, one AVX-512 register with
+// -march=native on this project's machines and split into narrower registers by the compiler
+// elsewhere (correct everywhere, fast where AVX-512 exists). Row helpers use masked AVX-512 loads and
+// stores for the ragged ends of short rows (7, 14, 28 floats in the paper's CNN), scalar code otherwise.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
+
+namespace probenet::cpu::simd {
+
+using v16 = float __attribute__((vector_size(64)));
+using i16 = int32_t __attribute__((vector_size(64)));
+
+inline v16 load16(const float* p) {
+    v16 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
+inline v16 splat(float s) { return v16{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s}; }
+
+// dst[i] = src[i] + add for i < n.
+inline void copy_add(float* dst, const float* src, int64_t n, float add) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) store16(dst + i, load16(src + i) + splat(add));
+#ifdef __AVX512F__
+    if (i < n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + i), _mm512_set1_ps(add)));
+    }
+#else
+    for (; i < n; ++i) dst[i] = src[i] + add;
+#endif
+}
+
+// dst[i] = beta·dst[i] + src[i] for i < n; beta = 0 ignores what dst held (even NaN).
+inline void scale_add(float* dst, const float* src, int64_t n, float beta) {
+    if (beta == 0.0f) return copy_add(dst, src, n, 0.0f);
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) store16(dst + i, splat(beta) * load16(dst + i) + load16(src + i));
+#ifdef __AVX512F__
+    if (i < n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+        const __m512 d = _mm512_maskz_loadu_ps(m, dst + i), s = _mm512_maskz_loadu_ps(m, src + i);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_fmadd_ps(_mm512_set1_ps(beta), d, s));
+    }
+#else
+    for (; i < n; ++i) dst[i] = beta * dst[i] + src[i];
+#endif
+}
+
+// Transposes the 16×16 block held in r[0..16) (r[i][j] becomes r[j][i]) in four rounds of
+// two-source shuffles: round s swaps the s×s sub-blocks off the diagonal of every 2s×2s block.
+inline void transpose16(v16 r[16]) {
+    // For rows a (upper) and b (lower) of a pair: upper takes a's columns with bit s clear and b's
+    // columns with bit s clear shifted up; lower the columns with bit s set.
+    static const i16 upper[4] = {
+        {0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30},
+        {0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29},
+        {0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27},
+        {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23}};
+    static const i16 lower[4] = {
+        {1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31},
+        {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31},
+        {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31},
+        {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31}};
+    for (int level = 0; level < 4; ++level) {
+        const int s = 1 << level;
+        for (int i = 0; i < 16; ++i) {
+            if (i & s) continue;
+            const v16 a = r[i], b = r[i + s];
+            r[i] = __builtin_shuffle(a, b, upper[level]);
+            r[i + s] = __builtin_shuffle(a, b, lower[level]);
+        }
+    }
+}
+
+}  // namespace probenet::cpu::simd
