@@ -72,6 +72,7 @@ public:
     virtual void adam_update(int64_t n, float* param, const float* grad, float* m, float* v, float lr, float beta1,
                              float beta2, float eps, float weight_decay, float bias_correction1,
                              float bias_correction2) = 0;
+
     // 2-D convolution and pooling, NCHW, sizes from the geometry (tensor/conv_geometry.h), which the
     // caller has validated. Shapes: x (N,C,H,W), w (O,C,kh,kw), bias and db (O), y and dy (N,O,Ho,Wo).
     // y = w ⋆ x + bias (cross-correlation); bias may be null.

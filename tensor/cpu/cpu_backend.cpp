@@ -19,8 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tensor/cpu/cpu_optim.h"
 #include "tensor/cpu/cpu_conv.h"
+#include "tensor/cpu/cpu_optim.h"
 #include "tensor/error.h"
 
 namespace probenet {
