@@ -1,0 +1,97 @@
+// probe_model end to end on a tiny network: hooks feed the right rows, both label sets are kept
+// apart, batching does not change results, and the model's own accuracies are counted.
+#include <catch2/catch.hpp>
+
+#include "autograd/grad_mode.h"
+#include "nn/models/mlp.h"
+#include "probe/class_gram.h"
+#include "probe/pca.h"
+#include "probe/probe_run.h"
+#include "tensor/error.h"
+#include "tensor/ops.h"
+
+using namespace probenet;
+
+namespace {
+
+// 3 classes in ℝ⁸ (images (N, 1, 2, 4)): class c lives near the plane of axes 2c and 2c+1.
+data::Dataset synthetic(int64_t n, uint32_t seed) {
+    Rng rng(seed);
+    data::Dataset d;
+    d.name = "synthetic";
+    d.num_classes = 3;
+    std::vector<float> x(static_cast<size_t>(n * 8));
+    for (int64_t i = 0; i < n; ++i) {
+        const int32_t c = static_cast<int32_t>(i % 3);
+        d.true_labels.push_back(c);
+        for (int j = 0; j < 8; ++j) x[static_cast<size_t>(i * 8 + j)] = rng.normal(0.0f, 0.05f);
+        x[static_cast<size_t>(i * 8 + 2 * c)] += rng.normal(0.0f, 1.0f);
+        x[static_cast<size_t>(i * 8 + 2 * c + 1)] += rng.normal(0.0f, 1.0f);
+    }
+    d.images = Tensor::from_vector({n, 1, 2, 4}, x);
+    d.train_labels = d.true_labels;
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("probe_model: reports per layer and label set, input layer equal to a direct fit", "[probe]") {
+    data::Dataset train = synthetic(300, 1), test = synthetic(90, 2);
+    for (size_t i = 0; i < train.train_labels.size(); i += 4) train.train_labels[i] = (train.train_labels[i] + 1) % 3;
+    Rng rng(3);
+    auto model = nn::make_mlp(8, {6}, 3, rng);
+    probe::ProbeConfig config;
+    config.layers = {"input", "fc1"};
+    config.batch = 64;  // several batches, a short last one
+    const probe::ProbeResult r = probe::probe_model(*model, train, test, config);
+    REQUIRE(r.reports.size() == 4);
+    REQUIRE(r.reports[0].layer == "input");
+    REQUIRE(r.reports[0].subspaces == probe::SubspaceLabels::Corrupted);
+    REQUIRE(r.reports[1].subspaces == probe::SubspaceLabels::True);
+    REQUIRE(r.reports[2].layer == "fc1");
+    REQUIRE(r.reports[2].dim == 6);
+    // True-label subspaces of the input separate the three planes (rows whose signal is smaller
+    // than the noise can fall either way); corrupted ones are pulled by the 25 % flipped labels.
+    REQUIRE(r.reports[1].masc_test > 0.95);
+    REQUIRE(r.reports[1].masc_train_true > 0.95);
+    REQUIRE(r.reports[0].masc_train_true > r.reports[0].masc_train_corrupt);
+    // The same fit done directly on the flattened images gives the same k per class.
+    probe::ClassGram gram("input", 8, 3, 1);
+    const Tensor rows = train.images.reshape({300, 8});
+    gram.add(rows.data(), 300, train.true_labels.data());
+    const auto direct = probe::fit_subspaces(gram, config.threshold);
+    REQUIRE(direct[0].k_per_class() == r.reports[1].k_per_class);
+    // The model's own accuracies equal an explicit count.
+    autograd::NoGradGuard no_grad;
+    model->eval();
+    const auto pred = ops::argmax_rows((*model)(autograd::Var(test.images)).value());
+    int64_t correct = 0;
+    for (size_t i = 0; i < pred.size(); ++i) correct += pred[i] == test.true_labels[i];
+    REQUIRE(r.model_test == Approx(double(correct) / 90.0));
+}
+
+TEST_CASE("probe_model: batch size does not change the results", "[probe]") {
+    data::Dataset train = synthetic(150, 4), test = synthetic(30, 5);
+    Rng rng(6);
+    auto model = nn::make_mlp(8, {5}, 3, rng);
+    probe::ProbeConfig a, b;
+    a.layers = b.layers = {"input", "fc1", "classifier"};
+    a.batch = 150;
+    b.batch = 7;
+    const auto ra = probe::probe_model(*model, train, test, a), rb = probe::probe_model(*model, train, test, b);
+    for (size_t i = 0; i < ra.reports.size(); ++i) {
+        REQUIRE(ra.reports[i].k_per_class == rb.reports[i].k_per_class);
+        REQUIRE(ra.reports[i].masc_test == rb.reports[i].masc_test);
+        REQUIRE(ra.reports[i].masc_train_corrupt == rb.reports[i].masc_train_corrupt);
+    }
+}
+
+TEST_CASE("probe_model: an unknown layer is named with the ones that exist", "[probe][errors]") {
+    data::Dataset train = synthetic(30, 7), test = synthetic(9, 8);
+    Rng rng(9);
+    auto model = nn::make_mlp(8, {4}, 3, rng);
+    probe::ProbeConfig config;
+    config.layers = {"fc7"};
+    REQUIRE_THROWS_WITH(probe::probe_model(*model, train, test, config),
+                        Catch::Contains("fc7") && Catch::Contains("fc1.relu"));
+}
