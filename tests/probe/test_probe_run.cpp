@@ -51,10 +51,11 @@ TEST_CASE("probe_model: reports per layer and label set, input layer equal to a 
     REQUIRE(r.reports[2].layer == "fc1");
     REQUIRE(r.reports[2].dim == 6);
     // True-label subspaces of the input separate the three planes (rows whose signal is smaller
-    // than the noise can fall either way); corrupted ones are pulled by the 25 % flipped labels.
+    // than the noise can fall either way).
     REQUIRE(r.reports[1].masc_test > 0.95);
     REQUIRE(r.reports[1].masc_train_true > 0.95);
-    REQUIRE(r.reports[0].masc_train_true > r.reports[0].masc_train_corrupt);
+    // A class fit on corrupted labels mixes in another class's plane, so it needs more components.
+    REQUIRE(r.reports[0].k_total() > r.reports[1].k_total());
     // The same fit done directly on the flattened images gives the same k per class.
     probe::ClassGram gram("input", 8, 3, 1);
     const Tensor rows = train.images.reshape({300, 8});
