@@ -5,18 +5,13 @@
 
 #include "autograd/functions.h"
 #include "gradcheck.h"
+#include "require_gradcheck.h"
 
 using namespace probenet;
 using namespace probenet::autograd;
 using probenet::testing::away_from_zero;
 using probenet::testing::gradcheck;
-
-namespace {
-void require_ok(const probenet::testing::GradCheckResult& r) {
-    INFO(r.report);
-    REQUIRE(r.ok);
-}
-}  // namespace
+using probenet::testing::require_ok;
 
 TEST_CASE("gradcheck matmul, non-square", "[autograd][gradcheck]") {
     Rng rng(1);

@@ -9,18 +9,15 @@
 
 #include "autograd/functions.h"
 #include "gradcheck.h"
+#include "require_gradcheck.h"
 
 using namespace probenet;
 using namespace probenet::autograd;
 using probenet::testing::away_from_zero;
 using probenet::testing::gradcheck;
+using probenet::testing::require_ok;
 
 namespace {
-
-void require_ok(const probenet::testing::GradCheckResult& r) {
-    INFO(r.report);
-    REQUIRE(r.ok);
-}
 
 // Distinct values −0.05·n/2 … +0.05·n/2 in a seeded random order.
 Tensor distinct_values(const Shape& shape, Rng& rng) {

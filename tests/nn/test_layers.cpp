@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "gradcheck.h"
+#include "require_gradcheck.h"
 #include "nn/activations.h"
 #include "nn/dropout.h"
 #include "nn/linear.h"
@@ -15,13 +16,7 @@ using namespace probenet;
 using namespace probenet::nn;
 using probenet::testing::away_from_zero;
 using probenet::testing::gradcheck;
-
-namespace {
-void require_ok(const probenet::testing::GradCheckResult& r) {
-    INFO(r.report);
-    REQUIRE(r.ok);
-}
-}  // namespace
+using probenet::testing::require_ok;
 
 TEST_CASE("Linear layer: gradcheck of input, weight and bias through the module", "[nn][gradcheck]") {
     Rng rng(21);
