@@ -6,9 +6,10 @@
 //   x = max(0, m + o_c + Σ_{j<r} z_j s_j D_c[j] + σ·u),  z ~ N(0,1), u ~ U(−1,1), s_j = (1+j)^−0.6,
 // with m a shared mean, o_c a class offset and D_c = 0.9·D_shared + 0.2·D_own,c a random (r, d)
 // dictionary, r = min(d/4, 128): a decaying spectrum on top of a dominant mean, like trained ReLU
-// layers, with overlapping class subspaces and units that are dead for some classes. Rows are generated batch by batch from a seed, so
-// the scoring pass sees the training rows again without storing them (memory independent of N); the
-// time spent generating is reported apart and excluded from the probe's times.
+// layers, with overlapping class subspaces and units that are dead for some classes. Rows are
+// generated batch by batch from a seed, so the scoring pass sees the training rows again without
+// storing them (memory independent of N); the time spent generating is reported apart and excluded
+// from the probe's times.
 //
 // Per layer: accumulate (one pass, both label sets) → fit (eigendecomposition, both sets) → score the
 // training rows (both sets vs both label arrays) → score the test rows. Prints seconds per phase.
@@ -97,7 +98,8 @@ class FeatureGenerator {
 public:
     static constexpr float kOffset = 0.05f, kShared = 0.9f, kOwn = 0.2f;
 
-    FeatureGenerator(int64_t d, int32_t k, uint64_t seed) : d_(d), k_(k), r_(std::min<int64_t>(d / 4, 128)), seed_(seed) {
+    FeatureGenerator(int64_t d, int32_t k, uint64_t seed)
+        : d_(d), r_(std::min<int64_t>(d / 4, 128)), seed_(seed) {
         Fast g{seed};
         mean_.resize(static_cast<size_t>(d));
         for (float& v : mean_) v = 0.4f * std::abs(g.normal()) - 0.1f;
@@ -135,9 +137,7 @@ public:
     }
 
 private:
-    int64_t d_;
-    int32_t k_;
-    int64_t r_;
+    int64_t d_, r_;
     uint64_t seed_;
     std::vector<float> mean_, offsets_, dict_;
 };

@@ -59,8 +59,10 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
                 ++sl.count;
                 sl.sum_squares += ss;
             }
-            shared_[c0].insert(shared_[c0].end(), x, x + dim_);
-            if (held(shared_[c0]) >= options_.shared_chunk_rows) fold_shared(c0);
+            std::vector<float>& chunk = shared_[c0];
+            if (chunk.capacity() == 0) chunk.reserve(static_cast<size_t>(options_.shared_chunk_rows * dim_));
+            chunk.insert(chunk.end(), x, x + dim_);
+            if (held(chunk) >= options_.shared_chunk_rows) fold_shared(c0);
             continue;
         }
         for (int32_t s = 0; s < num_sets_; ++s) {

@@ -42,8 +42,8 @@ std::string csv_line(const LayerReport& r) {
 }
 
 BestLayer best_layer(const std::vector<LayerReport>& reports, SubspaceLabels subspaces, double model_accuracy) {
-    PROBENET_CHECK(model_accuracy > 0.0, "best_layer: the model's test accuracy must be > 0 to give a relative gain, got ",
-                   model_accuracy);
+    PROBENET_CHECK(model_accuracy > 0.0,
+                   "best_layer: the model's test accuracy must be > 0 to give a relative gain, got ", model_accuracy);
     bool found = false;
     BestLayer best;
     for (size_t i = 0; i < reports.size(); ++i) {
