@@ -37,6 +37,7 @@
 #include "data/dataset.h"
 #include "data/label_corruption.h"
 #include "probe/class_gram.h"
+#include "probe/layer_report.h"
 #include "probe/masc.h"
 #include "probe/pca.h"
 #include "tensor/error.h"
@@ -208,6 +209,7 @@ int run_synthetic(const Args& a) {
                 "teT/T");
     Phase grand;
     std::vector<float> x;
+    std::vector<LayerReport> reports;
     for (size_t l = 0; l < a.layers.size(); ++l) {
         const int64_t d = a.layers[l];
         const std::string name = l == 0 ? "input" : "fc" + std::to_string(l);
@@ -262,7 +264,10 @@ int run_synthetic(const Args& a) {
         std::printf("       k corrupted: %s\n       k true:      %s\n", join(fit[0].k_per_class()).c_str(),
                     join(fit[1].k_per_class()).c_str());
         std::fflush(stdout);
+        for (const LayerReport& r : layer_reports(fit, train_tally, test_tally)) reports.push_back(r);
     }
+    std::printf("\n%s\n", csv_header().c_str());
+    for (const LayerReport& r : reports) std::printf("%s\n", csv_line(r).c_str());
     std::printf("all layers, fit + score (generation excluded): %.2f s wall, %.2f s cpu; peak RSS %.0f MiB\n",
                 grand.wall, grand.cpu, peak_rss_mib());
     return 0;
