@@ -205,10 +205,11 @@ int run_synthetic(const Args& a) {
     for (int32_t& y : test_true) y = static_cast<int32_t>(rng.randint(K));
     const std::vector<int32_t> train_corrupt = data::corrupt_labels(train_true, a.p, K);
     std::printf("N train %lld, test %lld, batch %lld, K %d, p %.2f (%.2f%% of labels agree), threshold %s, "
-                "chunk %lld rows, sharing %s\n",
+                "chunk rows %s, sharing %s\n",
                 static_cast<long long>(a.train), static_cast<long long>(a.test), static_cast<long long>(a.batch), K,
                 a.p, 100.0 * static_cast<double>(data::count_equal(train_true, train_corrupt)) / a.train,
-                to_string(threshold).c_str(), static_cast<long long>(a.gram.chunk_rows),
+                to_string(threshold).c_str(),
+                a.gram.chunk_rows == 0 ? "auto" : std::to_string(a.gram.chunk_rows).c_str(),
                 a.gram.share_agreeing ? "on" : "off");
     std::printf("seconds, wall/cpu (cpu = process CPU time, all threads)\n");
     std::printf("%-6s %5s %6s %6s %11s %11s %11s %11s %11s | %5s | %6s %6s %6s %6s\n", "layer", "dim", "k_corr",

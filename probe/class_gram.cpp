@@ -14,9 +14,11 @@ ClassGram::ClassGram(std::string layer, int64_t dim, int32_t num_classes, int32_
     PROBENET_CHECK(dim_ >= 1 && num_classes_ >= 1 && num_sets_ >= 1, "ClassGram(layer ", layer_,
                    "): need dim >= 1, classes >= 1 and label sets >= 1, got dim ", dim_, ", ", num_classes_,
                    " classes, ", num_sets_, " label sets");
+    if (options_.chunk_rows == 0)
+        options_.chunk_rows = std::clamp<int64_t>((int64_t{1} << 25) / (dim_ * dim_), 256, 4096);
     PROBENET_CHECK(options_.chunk_rows >= 1 && options_.shared_chunk_rows >= 1, "ClassGram(layer ", layer_,
-                   "): chunk_rows and shared_chunk_rows must be >= 1, got ", options_.chunk_rows, " and ",
-                   options_.shared_chunk_rows);
+                   "): chunk_rows and shared_chunk_rows must be >= 1 (chunk_rows 0: automatic), got ",
+                   options_.chunk_rows, " and ", options_.shared_chunk_rows);
     slots_.resize(static_cast<size_t>(num_sets_) * num_classes_);
     shared_.resize(static_cast<size_t>(num_classes_));
 }

@@ -41,7 +41,10 @@ namespace probenet::probe {
 class ClassGram {
 public:
     struct Options {
-        int64_t chunk_rows = 256;          // rows per dsyrk once a class is in Gram mode
+        // Rows per dsyrk once a class is in Gram mode; 0 = automatic: 256, or more for narrow layers
+        // (up to 4096 at d ≤ 90) so that each call has ≥ 2²⁵ multiply-adds — small BLAS calls cost more
+        // in thread hand-offs than in arithmetic.
+        int64_t chunk_rows = 0;
         bool share_agreeing = true;        // one syrk for rows all label sets agree on
         int64_t shared_chunk_rows = 1024;  // rows per shared dsyrk (its d×d scratch is added to every set)
     };
@@ -62,7 +65,8 @@ public:
     int64_t dim() const { return dim_; }
     int32_t num_classes() const { return num_classes_; }
     int32_t num_label_sets() const { return num_sets_; }
-    int64_t rows() const { return rows_; }            // rows added (each once, whatever S)
+    int64_t chunk_rows() const { return options_.chunk_rows; }  // as resolved (never 0)
+    int64_t rows() const { return rows_; }                       // rows added (each once, whatever S)
     int64_t zero_rows() const { return zero_rows_; }  // all-zero rows among them
 
     int64_t count(int32_t set, int32_t c) const { return slot(set, c).count; }
