@@ -14,8 +14,11 @@ ClassGram::ClassGram(std::string layer, int64_t dim, int32_t num_classes, int32_
     PROBENET_CHECK(dim_ >= 1 && num_classes_ >= 1 && num_sets_ >= 1, "ClassGram(layer ", layer_,
                    "): need dim >= 1, classes >= 1 and label sets >= 1, got dim ", dim_, ", ", num_classes_,
                    " classes, ", num_sets_, " label sets");
-    PROBENET_CHECK(options_.chunk_rows >= 1, "ClassGram(layer ", layer_, "): chunk_rows must be >= 1, got ",
-                   options_.chunk_rows);
+    if (options_.chunk_rows == 0)
+        options_.chunk_rows = std::clamp<int64_t>((int64_t{1} << 25) / (dim_ * dim_), 256, 4096);
+    PROBENET_CHECK(options_.chunk_rows >= 1 && options_.shared_chunk_rows >= 1, "ClassGram(layer ", layer_,
+                   "): chunk_rows and shared_chunk_rows must be >= 1 (chunk_rows 0: automatic), got ",
+                   options_.chunk_rows, " and ", options_.shared_chunk_rows);
     slots_.resize(static_cast<size_t>(num_sets_) * num_classes_);
     shared_.resize(static_cast<size_t>(num_classes_));
 }
@@ -58,8 +61,10 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
                 ++sl.count;
                 sl.sum_squares += ss;
             }
-            shared_[c0].insert(shared_[c0].end(), x, x + dim_);
-            if (held(shared_[c0]) >= options_.chunk_rows) fold_shared(c0);
+            std::vector<float>& chunk = shared_[c0];
+            if (chunk.capacity() == 0) chunk.reserve(static_cast<size_t>(options_.shared_chunk_rows * dim_));
+            chunk.insert(chunk.end(), x, x + dim_);
+            if (held(chunk) >= options_.shared_chunk_rows) fold_shared(c0);
             continue;
         }
         for (int32_t s = 0; s < num_sets_; ++s) {

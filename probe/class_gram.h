@@ -4,7 +4,13 @@
 // labels of the same training rows), every row x ∈ ℝᵈ of class c under label set s contributes
 //   G[s][c] += x xᵀ (d×d, float64),  count[s][c] += 1,  sum_squares[s][c] += ‖x‖²,
 // and all-zero rows are counted once per layer. These are the sufficient statistics of the authors'
-// uncentred PCA: stacking [X; −X] makes the covariance XᵀX / (2n − 1) (see probe/pca.h).
+// uncentred PCA: stacking [X; −X] makes the covariance 2·XᵀX / (2n − 1) (see probe/pca.h).
+//
+// Why float64 all the way (dsyrk on rows widened from float32) and not float32 ssyrk per chunk: k
+// hinges on where cumsum(λ/Σλ) crosses the threshold, and on MNIST that crossing can be 1.2e-7 away
+// (raw pixels, class 8), about the rounding a float32 chunk Gram brings in. A float32-chunk variant
+// did reproduce both MNIST checks here, but only by that margin; it would save ~half of this phase,
+// which is the smallest of accumulate / fit / score.
 //
 // Memory does not grow with the number of samples once a class has d of them:
 //   - while a (set, class) has fewer than d rows its raw rows are kept (as the float32 values they
@@ -13,12 +19,13 @@
 //   - the moment it reaches d rows they are folded into its Gram and dropped; after that new rows wait
 //     in a pending chunk of at most `chunk_rows` rows and are folded by one dsyrk per chunk, so each
 //     BLAS call is large whatever the caller's batch size.
-// Bound on rows held: S·K·max(d − 1, chunk_rows) + K·chunk_rows, independent of the sample count.
+// Bound on rows held: S·K·max(d − 1, chunk_rows) + K·shared_chunk_rows, independent of the sample count.
 //
 // Shared work: a row on which all label sets agree, for a class that is in Gram mode in every set,
 // goes to one shared chunk per class; its Gram contribution is computed once (dsyrk into a scratch)
 // and added to every set. With corruption degree p and K classes this saves a fraction ≈ (1 − p + p/K)
-// of one set's syrk work (82 % of rows agree at p = 0.2, 28 % at p = 0.8).
+// of one set's syrk work (82 % of rows agree at p = 0.2, 28 % at p = 0.8) on the rows that arrive
+// after the class has d rows. Adding the d×d scratch is memory-bound, so shared chunks are larger.
 //
 // Layout: G[s][c] is the lower triangle of a column-major d×d matrix (equivalently the upper triangle of
 // a row-major one); the other triangle is not maintained. Rows are row-major (n, d) float32.
@@ -34,8 +41,12 @@ namespace probenet::probe {
 class ClassGram {
 public:
     struct Options {
-        int64_t chunk_rows = 256;    // rows per dsyrk once a class is in Gram mode
-        bool share_agreeing = true;  // one syrk for rows all label sets agree on
+        // Rows per dsyrk once a class is in Gram mode; 0 = automatic: 256, or more for narrow layers
+        // (up to 4096 at d ≤ 90) so that each call has ≥ 2²⁵ multiply-adds — small BLAS calls cost more
+        // in thread hand-offs than in arithmetic.
+        int64_t chunk_rows = 0;
+        bool share_agreeing = true;        // one syrk for rows all label sets agree on
+        int64_t shared_chunk_rows = 1024;  // rows per shared dsyrk (its d×d scratch is added to every set)
     };
 
     ClassGram(std::string layer, int64_t dim, int32_t num_classes, int32_t num_label_sets = 1)
@@ -54,7 +65,8 @@ public:
     int64_t dim() const { return dim_; }
     int32_t num_classes() const { return num_classes_; }
     int32_t num_label_sets() const { return num_sets_; }
-    int64_t rows() const { return rows_; }            // rows added (each once, whatever S)
+    int64_t chunk_rows() const { return options_.chunk_rows; }  // as resolved (never 0)
+    int64_t rows() const { return rows_; }                       // rows added (each once, whatever S)
     int64_t zero_rows() const { return zero_rows_; }  // all-zero rows among them
 
     int64_t count(int32_t set, int32_t c) const { return slot(set, c).count; }

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <numeric>
 
+#include "probe/masc.h"
+#include "probe/pca.h"
 #include "tensor/error.h"
 
 namespace probenet::probe {
@@ -10,6 +12,25 @@ namespace probenet::probe {
 const char* to_string(SubspaceLabels labels) { return labels == SubspaceLabels::True ? "true" : "corrupted"; }
 
 int64_t LayerReport::k_total() const { return std::accumulate(k_per_class.begin(), k_per_class.end(), int64_t{0}); }
+
+std::array<LayerReport, 2> layer_reports(const std::vector<LayerSubspaces>& fit, const MascTally& train,
+                                         const MascTally& test) {
+    PROBENET_CHECK(fit.size() == 2, "layer_reports: need the {corrupted, true} subspaces of a layer, got ",
+                   fit.size(), " subspace sets");
+    std::array<LayerReport, 2> out;
+    for (int32_t s = 0; s < 2; ++s) {
+        LayerReport& r = out[s];
+        r.layer = fit[s].layer;
+        r.dim = fit[s].dim;
+        r.subspaces = s == 0 ? SubspaceLabels::Corrupted : SubspaceLabels::True;
+        r.k_per_class = fit[s].k_per_class();
+        r.zero_rows = train.zero_rows() + test.zero_rows();
+        r.masc_train_corrupt = train.accuracy(s, 0);
+        r.masc_train_true = train.accuracy(s, 1);
+        r.masc_test = test.accuracy(s, 0);
+    }
+    return out;
+}
 
 std::string csv_header() {
     return "layer,dim,subspaces,k_total,k_per_class,zero_rows,masc_train_corrupt,masc_train_true,masc_test";
@@ -42,8 +63,8 @@ std::string csv_line(const LayerReport& r) {
 }
 
 BestLayer best_layer(const std::vector<LayerReport>& reports, SubspaceLabels subspaces, double model_accuracy) {
-    PROBENET_CHECK(model_accuracy > 0.0, "best_layer: the model's test accuracy must be > 0 to give a relative gain, got ",
-                   model_accuracy);
+    PROBENET_CHECK(model_accuracy > 0.0,
+                   "best_layer: the model's test accuracy must be > 0 to give a relative gain, got ", model_accuracy);
     bool found = false;
     BestLayer best;
     for (size_t i = 0; i < reports.size(); ++i) {

@@ -7,11 +7,15 @@
 // The caller writes the file (atomically); this file only formats.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace probenet::probe {
+
+struct LayerSubspaces;
+class MascTally;
 
 enum class SubspaceLabels { Corrupted, True };
 const char* to_string(SubspaceLabels labels);  // "corrupted" | "true"
@@ -28,6 +32,12 @@ struct LayerReport {
 
     int64_t k_total() const;
 };
+
+// The two records of one layer in a probe run, by the run's conventions: `fit` = {corrupted, true}
+// subspaces (ClassGram label sets 0 and 1), `train` a MascTally of a Masc over both sets against the
+// label arrays {corrupted, true} of the training rows, `test` one against the test rows' true labels.
+std::array<LayerReport, 2> layer_reports(const std::vector<LayerSubspaces>& fit, const MascTally& train,
+                                         const MascTally& test);
 
 // The header line and one data line (no trailing newline). Layer names with a comma, quote or line
 // break are quoted as RFC 4180 says.

@@ -38,8 +38,8 @@ std::vector<double> covariance_spectrum(const std::vector<double>& ascending, in
 
 ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
                             const std::string& what) {
-    PROBENET_CHECK(gram != nullptr && dim >= 1 && count >= 1, what, ": need a Gram of dim >= 1 from >= 1 rows, got dim ",
-                   dim, ", ", count, " rows");
+    PROBENET_CHECK(gram != nullptr && dim >= 1 && count >= 1, what,
+                   ": need a Gram of dim >= 1 from >= 1 rows, got dim ", dim, ", ", count, " rows");
     validate(threshold);
     // Split off dead coordinates exactly: a zero diagonal entry of a PSD matrix means a zero row/column.
     std::vector<int64_t> active, dead;
@@ -62,8 +62,8 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
         w = diag;
         std::vector<double> e = off;
         info = LAPACKE_dsterf(lm, w.data(), e.data());
-        PROBENET_CHECK(info == 0, what, ": LAPACKE_dsterf on a ", m, "×", m,
-                       " Gram did not converge (info ", info, "); the Gram may contain NaN or inf: check the layer's outputs");
+        PROBENET_CHECK(info == 0, what, ": LAPACKE_dsterf on a ", m, "×", m, " Gram did not converge (info ", info,
+                       "); the Gram may contain NaN or inf: check the layer's outputs");
     }
     ClassSubspace out;
     out.count = count;

@@ -180,5 +180,14 @@ TEST_CASE("ClassGram: bad labels and shapes are refused and leave the accumulato
     REQUIRE_THROWS_WITH(g.add(x.data(), 2, std::vector<const int32_t*>{good.data(), good.data()}),
                         Catch::Contains("2 label arrays for 1 label sets"));
     REQUIRE_THROWS_AS(ClassGram("fc", 0, 2), Error);
+    REQUIRE_THROWS_AS(ClassGram("fc", 4, 2, 1, {.chunk_rows = -1}), Error);
     REQUIRE_THROWS_AS(g.count(0, 5), Error);
+}
+
+TEST_CASE("ClassGram: automatic chunk size grows for narrow layers, an explicit one is kept", "[probe]") {
+    REQUIRE(ClassGram("wide", 2048, 2).chunk_rows() == 256);
+    REQUIRE(ClassGram("input", 784, 2).chunk_rows() == 256);
+    REQUIRE(ClassGram("fc1", 128, 2).chunk_rows() == 2048);
+    REQUIRE(ClassGram("tiny", 8, 2).chunk_rows() == 4096);
+    REQUIRE(ClassGram("fc", 128, 2, 1, {.chunk_rows = 7}).chunk_rows() == 7);
 }
