@@ -145,8 +145,7 @@ void print_breakdown(const std::vector<Layer>& net, const Tensor& input, Rng& rn
                 fwd = time_op([&] { ops::conv2d(x, l.w.value(), l.b.value(), 1, 1); });
                 bwd = time_op([&] {
                     if (i > 0) ops::conv2d_backward_data(dy, l.w.value(), 1, 1, 0.0f, dx);  // no dx for the image
-                    ops::conv2d_backward_filter(x, dy, 1, 1, 0.0f, dw);
-                    ops::conv2d_backward_bias(dy, 0.0f, db);
+                    ops::conv2d_backward_filter(x, dy, 1, 1, 0.0f, dw, &db, 0.0f);
                 });
                 break;
             }

@@ -70,9 +70,10 @@ public:
     // dx = beta*dx + the gradient of y with respect to x (the transposed convolution of dy with w).
     virtual void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
                                       float* dx) = 0;
-    // dw = beta*dw + the gradient of y with respect to w (dy correlated with x).
+    // dw = beta*dw + the gradient of y with respect to w (dy correlated with x); when db is not null,
+    // also db = beta_db*db + the bias gradient (as conv2d_backward_bias), from the same pass over dy.
     virtual void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                        float* dw) = 0;
+                                        float* dw, float beta_db, float* db) = 0;
     // db = beta*db + the sum of dy over N, Ho and Wo.
     virtual void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) = 0;
 

@@ -50,12 +50,15 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int pad
     be.conv2d_backward_data(g, dy.data(), w.data(), beta, dx.data());
 }
 
-void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw) {
-    Backend& be = device_of("conv2d_backward_filter", {&x, &dy, &dw});
+void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw,
+                            Tensor* db, float beta_db) {
+    Backend& be = db ? device_of("conv2d_backward_filter", {&x, &dy, &dw, db})
+                     : device_of("conv2d_backward_filter", {&x, &dy, &dw});
     const Conv2dGeometry g = Conv2dGeometry::make("conv2d_backward_filter", x.shape(), dw.shape(), stride, padding);
     expect_shape("conv2d_backward_filter", "dy", dy, g.output_shape(),
                  "input " + x.shape_str() + " with weight " + dw.shape_str());
-    be.conv2d_backward_filter(g, x.data(), dy.data(), beta, dw.data());
+    if (db) expect_shape("conv2d_backward_filter", "db", *db, {g.O}, "weight " + dw.shape_str());
+    be.conv2d_backward_filter(g, x.data(), dy.data(), beta, dw.data(), beta_db, db ? db->data() : nullptr);
 }
 
 void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db) {

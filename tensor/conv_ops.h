@@ -14,8 +14,9 @@ namespace probenet::ops {
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
 // dx = beta·dx + ∂⟨y, dy⟩/∂x; dx has x's shape (it fixes H and W, which dy alone does not).
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int padding, float beta, Tensor& dx);
-// dw = beta·dw + ∂⟨y, dy⟩/∂w.
-void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw);
+// dw = beta·dw + ∂⟨y, dy⟩/∂w; with db given, also db = beta_db·db + Σ_{n, h, w} dy in the same pass.
+void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw,
+                            Tensor* db = nullptr, float beta_db = 0.0f);
 // db = beta·db + Σ_{n, h, w} dy.
 void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db);
 

@@ -22,11 +22,16 @@ struct Conv2dNode final : Node {
             GradSlot s = grad_slot(*inputs[0]);
             ops::conv2d_backward_data(g, w, stride, padding, s.beta, s.grad);
         }
-        if (inputs[1]->requires_grad) {
+        const bool bias_grad = has_bias && inputs[2]->requires_grad;
+        if (inputs[1]->requires_grad) {  // with the bias gradient from the same pass over dy when wanted
             GradSlot s = grad_slot(*inputs[1]);
-            ops::conv2d_backward_filter(x, g, stride, padding, s.beta, s.grad);
-        }
-        if (has_bias && inputs[2]->requires_grad) {
+            if (bias_grad) {
+                GradSlot b = grad_slot(*inputs[2]);
+                ops::conv2d_backward_filter(x, g, stride, padding, s.beta, s.grad, &b.grad, b.beta);
+            } else {
+                ops::conv2d_backward_filter(x, g, stride, padding, s.beta, s.grad);
+            }
+        } else if (bias_grad) {
             GradSlot s = grad_slot(*inputs[2]);
             ops::conv2d_backward_bias(g, s.beta, s.grad);
         }

@@ -244,9 +244,9 @@ public:
                               float* dx) override {
         cpu::conv2d_backward_data(g, dy, w, beta, dx);
     }
-    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                float* dw) override {
-        cpu::conv2d_backward_filter(g, x, dy, beta, dw);
+    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                                float beta_db, float* db) override {
+        cpu::conv2d_backward_filter(g, x, dy, beta, dw, beta_db, db);
     }
     void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
         cpu::conv2d_backward_bias(g, dy, beta, db);

@@ -64,7 +64,7 @@ void stack_images(const Stacked& s, int64_t channels, const float* images, float
     }
 }
 
-// out[m][q0 + 16v + lane] = Σ_{c,t} wp[c][t][m] · xs[c][q0 + 16v + lane + offset_t] for one tile.
+// out[m][16v + lane] = Σ_{c,t} wp[c][t][m] · xs[c][q0 + 16v + lane + offset_t] for one tile.
 template <int MR, int NV>
 inline void conv_tile(const Stacked& s, const float* xs, int64_t channels, const float* wp, int64_t q0, float* out,
                       int64_t out_stride) {
@@ -87,18 +87,53 @@ inline void conv_tile(const Stacked& s, const float* xs, int64_t channels, const
         }
     }
     for (int m = 0; m < MR; ++m)
-        for (int v = 0; v < NV; ++v) store16(out + m * out_stride + q0 + 16 * v, acc[m][v]);
+        for (int v = 0; v < NV; ++v) store16(out + m * out_stride + 16 * v, acc[m][v]);
 }
 
-// out (out_channels rounded up to kTileO planes of out_stride) = the correlation of the stacked input
-// with packed weights wp [out block][in channel][tap][kTileO], at every position below q_end.
-void conv_stacked(const Stacked& s, const float* xs, int64_t in_channels, const float* wp, int64_t out_blocks,
-                  float* out, int64_t out_stride) {
-    const int64_t q_end = s.q_end();
-    for (int64_t q0 = 0; q0 < q_end; q0 += 16 * kTileV)
-        for (int64_t ob = 0; ob < out_blocks; ++ob)
-            conv_tile<kTileO, kTileV>(s, xs, in_channels, wp + ob * in_channels * kTaps * kTileO, q0,
-                                      out + ob * kTileO * out_stride, out_stride);
+// A run of valid output positions inside a tile: tile offset, length, and where it lands.
+struct Run {
+    int64_t offset, length, n, h, w;
+};
+
+// The maximal runs of valid positions (h < H, w < W) among [q0, q0 + len), at most 2 + len / Wp.
+int collect_runs(const Stacked& s, int64_t q0, int64_t len, Run* runs) {
+    const int64_t per_image = (s.H + 1) * s.Wp, end = std::min(q0 + len, s.q_end());
+    int64_t q = q0, n = q0 / per_image, h = (q0 % per_image) / s.Wp, w = q0 % s.Wp;
+    int count = 0;
+    while (q < end) {
+        if (h < s.H && w < s.W) {
+            const int64_t length = std::min(s.W - w, end - q);
+            runs[count++] = {q - q0, length, n, h, w};
+            q += length, w += length;
+            continue;
+        }
+        q += s.Wp - w, w = 0;  // the rest of this padding column or separator row
+        if (++h == s.H + 1) h = 0, ++n;
+    }
+    return count;
+}
+
+// The correlation of the stacked input with packed weights wp [out block][in channel][tap][kTileO]
+// at every valid output position, tile by tile: each finished tile (in an L1-resident buffer) is
+// handed over run by run as emit(image, out channel, row, column, values, length).
+template <typename Emit>
+void conv_stacked(const Stacked& s, const float* xs, int64_t in_channels, const float* wp, int64_t out_channels,
+                  Emit&& emit) {
+    constexpr int64_t kTile = 16 * kTileV;
+    alignas(64) float tile[kTileO * kTile];
+    Run runs[2 + kTile];
+    const int64_t q_end = s.q_end(), blocks = (out_channels + kTileO - 1) / kTileO;
+    for (int64_t q0 = 0; q0 < q_end; q0 += kTile) {
+        const int count = collect_runs(s, q0, kTile, runs);
+        for (int64_t ob = 0; ob < blocks; ++ob) {
+            conv_tile<kTileO, kTileV>(s, xs, in_channels, wp + ob * in_channels * kTaps * kTileO, q0, tile, kTile);
+            const int64_t outs = std::min<int64_t>(kTileO, out_channels - ob * kTileO);
+            for (int r = 0; r < count; ++r)
+                for (int64_t m = 0; m < outs; ++m)
+                    emit(runs[r].n, ob * kTileO + m, runs[r].h, runs[r].w, tile + m * kTile + runs[r].offset,
+                         runs[r].length);
+        }
+    }
 }
 
 // Packs w (O, C, 3, 3) for conv_stacked. Forward: wp[ob][c][t][m] = w[ob·kTileO + m][c][t].
@@ -127,21 +162,18 @@ int64_t images_per_chunk(const Conv2dGeometry& g) {
 
 int64_t macs(const Conv2dGeometry& g) { return g.N * g.O * g.C * kTaps * g.H * g.W; }
 
-// Runs conv_stacked on a chunk of `in` images (in_channels each) and hands each output row to
-// emit(image, channel, row, values): the shared part of forward and backward data.
+// Stacks a chunk of `in` images (in_channels each) and runs conv_stacked on it, emitting with image
+// indices of the whole batch: the shared part of forward and backward data.
 template <typename Emit>
 void run_stacked(const Conv2dGeometry& g, const float* in, int64_t in_channels, const std::vector<float>& wp,
                  int64_t out_channels, int64_t n0, int64_t count, Emit&& emit) {
     const Stacked s(g.H, g.W, count);
-    const int64_t blocks = (out_channels + kTileO - 1) / kTileO;
-    const int64_t out_stride = round_up(s.q_end(), 16 * kTileV);
     float* xs = thread_scratch(0, in_channels * s.plane);
-    float* out = thread_scratch(1, blocks * kTileO * out_stride);
     stack_images(s, in_channels, in + n0 * in_channels * g.H * g.W, xs);
-    conv_stacked(s, xs, in_channels, wp.data(), blocks, out, out_stride);
-    for (int64_t n = 0; n < count; ++n)
-        for (int64_t o = 0; o < out_channels; ++o)
-            for (int64_t h = 0; h < g.H; ++h) emit(n0 + n, o, h, out + o * out_stride + s.q(n, h));
+    conv_stacked(s, xs, in_channels, wp.data(), out_channels,
+                 [&](int64_t n, int64_t o, int64_t h, int64_t w, const float* values, int64_t length) {
+                     emit(n0 + n, o, h, w, values, length);
+                 });
 }
 
 // dw partial[c][t][o] += Σ over the chunk's pixels of dyT[pixel][o] · xs[c][q(pixel) + offset_t], for
@@ -223,9 +255,10 @@ void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, co
     const std::vector<float> wp = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
     for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int64_t) {
-        run_stacked(g, x, g.C, wp, g.O, n0, count, [&](int64_t n, int64_t o, int64_t h, const float* row) {
-            simd::copy_add(y + (n * g.O + o) * HW + h * g.W, row, g.W, bias ? bias[o] : 0.0f);
-        });
+        run_stacked(g, x, g.C, wp, g.O, n0, count,
+                    [&](int64_t n, int64_t o, int64_t h, int64_t w, const float* values, int64_t length) {
+                        simd::copy_add(y + (n * g.O + o) * HW + h * g.W + w, values, length, bias ? bias[o] : 0.0f);
+                    });
     });
 }
 
@@ -233,17 +266,20 @@ void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float
     const std::vector<float> wp = pack_weights(g, w, true);
     const int64_t HW = g.H * g.W;
     for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int64_t) {
-        run_stacked(g, dy, g.O, wp, g.C, n0, count, [&](int64_t n, int64_t c, int64_t h, const float* row) {
-            simd::scale_add(dx + (n * g.C + c) * HW + h * g.W, row, g.W, beta);
-        });
+        run_stacked(g, dy, g.O, wp, g.C, n0, count,
+                    [&](int64_t n, int64_t c, int64_t h, int64_t w, const float* values, int64_t length) {
+                        simd::scale_add(dx + (n * g.C + c) * HW + h * g.W + w, values, length, beta);
+                    });
     });
 }
 
-void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
-    const int64_t HW = g.H * g.W, o_stride = round_up(g.O, 16), size = g.C * kTaps * o_stride;
+void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                             float beta_db, float* db) {
+    const int64_t HW = g.H * g.W, o_stride = round_up(g.O, 16), weights = g.C * kTaps * o_stride;
+    const int64_t size = weights + o_stride;  // a slot: dw as [c][t][o], then db [o]
     ChunkPlan plan = plan_chunks(g.N, images_per_chunk(g), macs(g));
     const int64_t slots = plan_partials(plan, size);
-    std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);  // [chunk or thread][c][t][o]
+    std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);
     for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
         const Stacked s(g.H, g.W, count);
         float* xs = thread_scratch(0, g.C * s.plane);
@@ -261,6 +297,12 @@ void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const floa
                     default: filter_block<1>(s, xc, dyT + ob, o_stride, p); break;
                 }
             }
+        if (db)  // the bias gradient: column sums of the transposed dy, 16 channels at a time
+            for (int64_t ob = 0; ob < o_stride; ob += 16) {
+                v16 sum = splat(0.0f);
+                for (int64_t p = 0; p < count * HW; ++p) sum += load16(dyT + p * o_stride + ob);
+                store16(mine + weights + ob, sum);
+            }
     });
     for (int64_t o = 0; o < g.O; ++o)
         for (int64_t c = 0; c < g.C; ++c)
@@ -270,6 +312,12 @@ void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const floa
                 float& out = dw[(o * g.C + c) * kTaps + t];
                 out = beta == 0.0f ? sum : beta * out + sum;
             }
+    if (!db) return;
+    for (int64_t o = 0; o < g.O; ++o) {
+        double sum = 0;
+        for (int64_t k = 0; k < slots; ++k) sum += partial[static_cast<size_t>(k * size + weights + o)];
+        db[o] = beta_db == 0.0f ? static_cast<float>(sum) : beta_db * db[o] + static_cast<float>(sum);
+    }
 }
 
 }  // namespace probenet::cpu

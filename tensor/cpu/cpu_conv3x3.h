@@ -28,6 +28,8 @@ bool conv3x3_applies(const Conv2dGeometry& g);
 
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);
 void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx);
-void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw);
+// Also db = beta_db·db + Σ dy when db is not null, summed from the transposed dy the kernel reads anyway.
+void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                             float beta_db, float* db);
 
 }  // namespace probenet::cpu

@@ -89,6 +89,14 @@ TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]
         require_close(dw.to_vector(), dw_want);
         require_close(db.to_vector(), db_want);
 
+        // The filter op computing the bias gradient in the same pass, each with its own beta.
+        Tensor dw2 = Tensor::full(w.shape(), NAN), db2 = Tensor::ones({k.O});
+        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, dw2, &db2, 1.0f);
+        require_close(dw2.to_vector(), dw_want);
+        std::vector<double> db_plus_one = db_want;
+        for (double& v : db_plus_one) v += 1;
+        require_close(db2.to_vector(), db_plus_one);
+
         // beta = 1 adds onto what is there: a second call doubles the result.
         ops::conv2d_backward_data(dy, w, k.stride, k.padding, 1.0f, dx);
         ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 1.0f, dw);
@@ -99,6 +107,11 @@ TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]
         require_close(dx.to_vector(), dx_want);
         require_close(dw.to_vector(), dw_want);
         require_close(db.to_vector(), db_want);
+        Tensor db3 = Tensor::full({k.O}, NAN);  // beta_db = 0 ignores NaN while dw accumulates
+        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 1.0f, dw2, &db3, 0.0f);
+        require_close(dw2.to_vector(), dw_want);
+        for (double& v : db_want) v /= 2;
+        require_close(db3.to_vector(), db_want);
     }
 }
 
