@@ -32,13 +32,15 @@ std::string describe(const ConvCase& k) {
 }
 
 // 3×3 stride-1 padding-1 convolutions with at least 8 channels in and out take the direct kernels
-// (cpu_conv3x3.h), the rest im2col + GEMM. The first two are large enough (≥ 2^20 multiply-adds)
+// (cpu_conv3x3.h; channels-major for multiples of 64 outputs on small planes), the rest im2col + GEMM. The first two are large enough (≥ 2^20 multiply-adds)
 // for chunks to run on parallel threads.
 const std::vector<ConvCase> kCases = {
     {4, 8, 28, 28, 8, 3, 3, 1, 1},   // direct, in parallel
     {8, 8, 14, 14, 16, 3, 3, 1, 1},  // direct, several images per chunk, in parallel
     {3, 9, 7, 5, 12, 3, 3, 1, 1},    // direct: odd channel count, 12 filters (padded blocks), odd width
     {2, 16, 3, 20, 8, 3, 3, 1, 1},   // direct: rows wider than a 16-float vector
+    {3, 64, 5, 7, 64, 3, 3, 1, 1},   // direct, channels-major (64 filters, small plane) both ways
+    {2, 8, 4, 5, 128, 3, 3, 1, 1},   // channels-major forward with two 64-channel blocks
     {3, 2, 28, 28, 4, 3, 3, 1, 1},   // one image per GEMM, in turn
     {9, 3, 6, 5, 4, 3, 3, 1, 1},     // small plane: several images per GEMM, ragged last chunk
     {1, 3, 7, 9, 5, 3, 3, 1, 0},     // one chunk: BLAS threads the GEMM
