@@ -103,6 +103,7 @@ struct Adam {
             m[k].resize(static_cast<size_t>(n)), v[k].resize(static_cast<size_t>(n));
             float* mk = m[k].data();
             float* vk = v[k].data();
+#pragma omp parallel for simd if (n > (1 << 15))
             for (int64_t i = 0; i < n; ++i) {
                 mk[i] = b1 * mk[i] + (1 - b1) * gd[i];
                 vk[i] = b2 * vk[i] + (1 - b2) * gd[i] * gd[i];
@@ -143,9 +144,9 @@ void print_breakdown(const std::vector<Layer>& net, const Tensor& input, Rng& rn
             case Layer::Conv: {
                 Tensor dw = Tensor::empty(l.w.shape()), db = Tensor::empty(l.b.shape());
                 fwd = time_op([&] { ops::conv2d(x, l.w.value(), l.b.value(), 1, 1); });
+                // As autograd does it: one call for dx (none for the input image), dw and db.
                 bwd = time_op([&] {
-                    if (i > 0) ops::conv2d_backward_data(dy, l.w.value(), 1, 1, 0.0f, dx);  // no dx for the image
-                    ops::conv2d_backward_filter(x, dy, 1, 1, 0.0f, dw, &db, 0.0f);
+                    ops::conv2d_backward(x, l.w.value(), dy, 1, 1, {i > 0 ? &dx : nullptr, 0.0f, &dw, 0.0f, &db, 0.0f});
                 });
                 break;
             }

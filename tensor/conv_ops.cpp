@@ -70,6 +70,29 @@ void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db) {
     be.conv2d_backward_bias(g, dy.data(), beta, db.data());
 }
 
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                     const Conv2dGrads& grads) {
+    const char* op = "conv2d_backward";
+    Backend& be = device_of(op, {&x, &w, &dy});
+    const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
+    expect_shape(op, "dy", dy, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
+    if (grads.dx) {
+        device_of(op, {&x, grads.dx});
+        expect_shape(op, "dx", *grads.dx, x.shape(), "input " + x.shape_str());
+    }
+    if (grads.dw) {
+        device_of(op, {&x, grads.dw});
+        expect_shape(op, "dw", *grads.dw, w.shape(), "weight " + w.shape_str());
+    }
+    if (grads.db) {
+        device_of(op, {&x, grads.db});
+        expect_shape(op, "db", *grads.db, {g.O}, "weight " + w.shape_str());
+    }
+    auto data = [](Tensor* t) { return t ? t->data() : nullptr; };
+    be.conv2d_backward(g, x.data(), w.data(), dy.data(), grads.beta_dx, data(grads.dx), grads.beta_dw, data(grads.dw),
+                       grads.beta_db, data(grads.db));
+}
+
 MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding) {
     Backend& be = device_of("max_pool2d", {&x});
     const Pool2dGeometry g = Pool2dGeometry::make("max_pool2d", x.shape(), kernel, stride, padding);

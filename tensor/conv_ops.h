@@ -20,6 +20,20 @@ void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int p
 // db = beta·db + Σ_{n, h, w} dy.
 void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db);
 
+// Where conv2d_backward writes: each gradient is skipped when its tensor is null, else written with its beta.
+struct Conv2dGrads {
+    Tensor* dx = nullptr;
+    float beta_dx = 0.0f;
+    Tensor* dw = nullptr;
+    float beta_dw = 0.0f;
+    Tensor* db = nullptr;
+    float beta_db = 0.0f;
+};
+// The wanted gradients of y = conv2d(x, w, b) for dy in one backend call (the CPU reads each chunk of
+// dy once for all of them); the same values as the three calls above.
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                     const Conv2dGrads& grads);
+
 // Max pooling with kernel×kernel windows (floor mode, padding ≤ kernel/2, padding never wins).
 // argmax has y's shape and holds, per output, the index h·W + w of the chosen element in its (n, c)
 // input plane as an exact float (the first largest in row-major window order on ties).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tensor/cpu/cpu_chunks.h"
+#include "tensor/cpu/cpu_conv.h"
 #include "tensor/cpu/cpu_simd.h"
 #include "tensor/cpu/cpu_stacked.h"
 
@@ -219,6 +220,15 @@ void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_
     }
 }
 
+// Backward data on images [n0, n0 + count), with weights packed transposed.
+void backward_data_chunk(const Conv2dGeometry& g, const Packed& p, const float* dy, int64_t n0, int64_t count,
+                         float beta, float* dx) {
+    const int64_t HW = g.H * g.W;
+    run_chunk(g, dy, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const float* values, int64_t length) {
+        simd::scale_add(dx + (n * g.C + c) * HW + offset, values, length, beta);
+    });
+}
+
 }  // namespace
 
 bool conv3x3_applies(const Conv2dGeometry& g) {
@@ -240,11 +250,21 @@ void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, co
 
 void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
     const Packed p = pack_weights(g, w, true);
-    const int64_t HW = g.H * g.W;
-    for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
-        run_chunk(g, dy, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const float* values, int64_t length) {
-            simd::scale_add(dx + (n * g.C + c) * HW + offset, values, length, beta);
-        });
+    for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)),
+                   [&](int64_t n0, int64_t count, int64_t) { backward_data_chunk(g, p, dy, n0, count, beta, dx); });
+}
+
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
+                      float* dx, float beta_dw, float* dw, float beta_db, float* db) {
+    if (!dw) {
+        if (dx) conv3x3_backward_data(g, dy, w, beta_dx, dx);
+        if (db) conv2d_backward_bias(g, dy, beta_db, db);
+        return;
+    }
+    if (!dx) return conv3x3_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
+    const Packed p = pack_weights(g, w, true);
+    conv3x3_backward_filter(g, x, dy, beta_dw, dw, beta_db, db, [&](int64_t n0, int64_t count) {
+        backward_data_chunk(g, p, dy, n0, count, beta_dx, dx);
     });
 }
 

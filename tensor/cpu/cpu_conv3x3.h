@@ -14,6 +14,9 @@
 // input and output, a few hundred KB.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+
 #include "tensor/conv_geometry.h"
 
 namespace probenet::cpu {
@@ -24,7 +27,13 @@ bool conv3x3_applies(const Conv2dGeometry& g);
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);
 void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx);
 // Also db = beta_db·db + Σ dy when db is not null, summed from the transposed dy the kernel reads anyway.
+// before_chunk, when set, runs first on each chunk of images (n0, count) on the same thread.
+using ChunkHook = std::function<void(int64_t n0, int64_t count)>;
 void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                             float beta_db, float* db);
+                             float beta_db, float* db, const ChunkHook& before_chunk = {});
+// dx, dw and db, each optional with its own beta, chunk by chunk: the backward-data kernel runs on a
+// chunk just before the filter kernel, so that chunk of dy is read from memory once.
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
+                      float* dx, float beta_dw, float* dw, float beta_db, float* db);
 
 }  // namespace probenet::cpu

@@ -92,13 +92,14 @@ void transpose_image(const float* src, int64_t O, int64_t HW, int64_t o_stride, 
 }  // namespace
 
 void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                             float beta_db, float* db) {
+                             float beta_db, float* db, const ChunkHook& before_chunk) {
     const int64_t HW = g.H * g.W, o_stride = round_up(g.O, 16), weights = g.C * kTaps * o_stride;
     const int64_t size = weights + o_stride;  // a slot: dw as [c][t][o], then db [o]
     ChunkPlan plan = plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g));
     const int64_t slots = plan_partials(plan, size);
     std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);
     for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
+        if (before_chunk) before_chunk(n0, count);
         const Stacked s(g.H, g.W, count);
         float* xs = thread_scratch(0, g.C * s.plane);
         float* dyT = thread_scratch(2, count * HW * o_stride);  // dy as pixel-major rows, zero-padded to o_stride
@@ -122,19 +123,18 @@ void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const floa
                 store16(mine + weights + ob, sum);
             }
     });
+    sum_partials(partial.data(), slots, size);
     for (int64_t o = 0; o < g.O; ++o)
         for (int64_t c = 0; c < g.C; ++c)
             for (int t = 0; t < kTaps; ++t) {
-                float sum = 0.0f;
-                for (int64_t k = 0; k < slots; ++k) sum += partial[static_cast<size_t>(k * size + (c * kTaps + t) * o_stride + o)];
+                const float sum = partial[static_cast<size_t>((c * kTaps + t) * o_stride + o)];
                 float& out = dw[(o * g.C + c) * kTaps + t];
                 out = beta == 0.0f ? sum : beta * out + sum;
             }
     if (!db) return;
     for (int64_t o = 0; o < g.O; ++o) {
-        double sum = 0;
-        for (int64_t k = 0; k < slots; ++k) sum += partial[static_cast<size_t>(k * size + weights + o)];
-        db[o] = beta_db == 0.0f ? static_cast<float>(sum) : beta_db * db[o] + static_cast<float>(sum);
+        const float sum = partial[static_cast<size_t>(weights + o)];
+        db[o] = beta_db == 0.0f ? sum : beta_db * db[o] + sum;
     }
 }
 

@@ -114,6 +114,24 @@ TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]
         require_close(dw2.to_vector(), dw_want);
         for (double& v : db_want) v /= 2;
         require_close(db3.to_vector(), db_want);
+
+        // All three in one call (fused on the CPU), each with its own beta, and subsets of them.
+        for (double& v : dx_want) v /= 2;
+        for (double& v : dw_want) v /= 2;
+        Tensor fx = Tensor::full(x.shape(), NAN), fw = Tensor::ones(w.shape()), fb = Tensor::full({k.O}, NAN);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {&fx, 0.0f, &fw, 1.0f, &fb, 0.0f});
+        require_close(fx.to_vector(), dx_want);
+        std::vector<double> dw_plus_one = dw_want;
+        for (double& v : dw_plus_one) v += 1;
+        require_close(fw.to_vector(), dw_plus_one);
+        require_close(fb.to_vector(), db_want);
+        Tensor only_x = Tensor::full(x.shape(), NAN), only_b = Tensor::full({k.O}, NAN);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {&only_x, 0.0f, nullptr, 0.0f, &only_b, 0.0f});
+        require_close(only_x.to_vector(), dx_want);
+        require_close(only_b.to_vector(), db_want);
+        Tensor only_w = Tensor::full(w.shape(), NAN);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {nullptr, 0.0f, &only_w, 0.0f, nullptr, 0.0f});
+        require_close(only_w.to_vector(), dw_want);
     }
 }
 
