@@ -5,10 +5,11 @@
 // A step = forward, mean cross-entropy, backward, and an Adam update (lr 2e-4, PyTorch's formula,
 // written as a plain loop here) on random inputs in [−1, 1] and random labels.
 //
-// Prints `steps N batch 128 step_ms X` (the mean over N timed steps after a warm-up) like
-// /work/shared/bench/torch_ref.py does, then a per-layer forward/backward breakdown, each op timed
-// alone on the activations of a real forward (so the rows add up to a little less than a step:
-// autograd bookkeeping, the loss and Adam are the rest). Compare, on the same machine and threads:
+// Prints `steps N batch 128 step_ms X` (the mean over N timed steps after a warm-up; also the median
+// and minimum) like /work/shared/bench/torch_ref.py does, then a per-layer forward/backward
+// breakdown, each op timed alone (median of repeated calls) on the activations of a real forward,
+// so the rows add up to a little less than a step: autograd bookkeeping, the loss and Adam are the
+// rest. Compare on the same machine and threads with bench/compare_cnn_torch.sh, or by hand:
 //   cd /work/shared/bench && python3 torch_ref.py cnn <repo>/data/mnist --steps 100 --threads 2
 // usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown]
 #include <algorithm>
@@ -114,13 +115,19 @@ struct Adam {
     }
 };
 
-// Mean milliseconds of fn over enough repetitions to take ~20 ms (at least 3).
+// Median milliseconds of one call of fn, over at least 5 calls and ~30 ms: on a machine shared
+// with other jobs the median ignores the calls that lost their core for a while.
 double time_op(const std::function<void()>& fn) {
     fn();
-    int reps = 0;
+    std::vector<double> times;
     const double start = now_ms();
-    while (reps < 3 || now_ms() - start < 20.0) fn(), ++reps;
-    return (now_ms() - start) / reps;
+    while (times.size() < 5 || now_ms() - start < 30.0) {
+        const double t0 = now_ms();
+        fn();
+        times.push_back(now_ms() - t0);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
 }
 
 // Forward and backward time of every layer alone, on the activations of one forward pass.
