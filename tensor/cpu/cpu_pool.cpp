@@ -4,9 +4,10 @@
 //
 // For output (oh, ow) the window covers input rows [oh·stride_h − pad_h, … + kh) clipped to [0, H),
 // columns likewise. Max: the first largest element in row-major window order (strict >), its plane
-// index h·W + w kept as a float for backward;
-// a NaN in the window wins (the first one), as in PyTorch, so it is not hidden. Average: the window sum over real elements divided by
-// kh·kw (padding counts as zeros, PyTorch's count_include_pad=True).
+// index h·W + w kept as a float for backward; a NaN in the window wins (the first one), as in
+// PyTorch, so it is not hidden. Average: the window sum over real elements divided by kh·kw
+// (padding counts as zeros, PyTorch's count_include_pad=True). The 2×2 stride-2 pooling of the
+// paper's CNN has its own branch-free kernel.
 #include <algorithm>
 
 #ifdef __AVX512F__
