@@ -6,7 +6,9 @@
 # and OPENBLAS_CORETYPE=SkylakeX, the same OpenBLAS kernels probenet re-executes itself with (without
 # it, Debian's OpenBLAS 0.3.21 uses SSE3 kernels on this CPU: see tensor/cpu/openblas_kernels.h).
 # Both print `step_ms` = mean over their timed steps (torch_ref includes its first step, probenet
-# excludes 5 warm-up steps).
+# excludes 5 warm-up steps). Both inherit the environment: on a machine shared with other jobs,
+# libgomp's default spin-waiting at every parallel region costs both many times their calm-machine
+# step time; compare also with e.g. `GOMP_SPINCOUNT=10000 bench/compare_cnn_torch.sh` (applies to both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5} steps=${2:-50} threads=${3:-2}
