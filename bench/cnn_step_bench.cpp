@@ -5,10 +5,11 @@
 // A step = forward, mean cross-entropy, backward, and an Adam update (lr 2e-4, PyTorch's formula,
 // written as a plain loop here) on random inputs in [−1, 1] and random labels.
 //
-// Prints `steps N batch 128 step_ms X` (the mean over N timed steps after a warm-up) like
-// /work/shared/bench/torch_ref.py does, then a per-layer forward/backward breakdown, each op timed
-// alone on the activations of a real forward (so the rows add up to a little less than a step:
-// autograd bookkeeping, the loss and Adam are the rest). Compare, on the same machine and threads:
+// Prints `steps N batch 128 step_ms X` (the mean over N timed steps after a warm-up; also the median
+// and minimum) like /work/shared/bench/torch_ref.py does, then a per-layer forward/backward
+// breakdown, each op timed alone (median of repeated calls) on the activations of a real forward,
+// so the rows add up to a little less than a step: autograd bookkeeping, the loss and Adam are the
+// rest. Compare on the same machine and threads with bench/compare_cnn_torch.sh, or by hand:
 //   cd /work/shared/bench && python3 torch_ref.py cnn <repo>/data/mnist --steps 100 --threads 2
 // usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown]
 #include <algorithm>
@@ -103,6 +104,7 @@ struct Adam {
             m[k].resize(static_cast<size_t>(n)), v[k].resize(static_cast<size_t>(n));
             float* mk = m[k].data();
             float* vk = v[k].data();
+#pragma omp parallel for simd if (n > (1 << 15))
             for (int64_t i = 0; i < n; ++i) {
                 mk[i] = b1 * mk[i] + (1 - b1) * gd[i];
                 vk[i] = b2 * vk[i] + (1 - b2) * gd[i] * gd[i];
@@ -113,13 +115,19 @@ struct Adam {
     }
 };
 
-// Mean milliseconds of fn over enough repetitions to take ~20 ms (at least 3).
+// Median milliseconds of one call of fn, over at least 5 calls and ~30 ms: on a machine shared
+// with other jobs the median ignores the calls that lost their core for a while.
 double time_op(const std::function<void()>& fn) {
     fn();
-    int reps = 0;
+    std::vector<double> times;
     const double start = now_ms();
-    while (reps < 3 || now_ms() - start < 20.0) fn(), ++reps;
-    return (now_ms() - start) / reps;
+    while (times.size() < 5 || now_ms() - start < 30.0) {
+        const double t0 = now_ms();
+        fn();
+        times.push_back(now_ms() - t0);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
 }
 
 // Forward and backward time of every layer alone, on the activations of one forward pass.
@@ -143,10 +151,9 @@ void print_breakdown(const std::vector<Layer>& net, const Tensor& input, Rng& rn
             case Layer::Conv: {
                 Tensor dw = Tensor::empty(l.w.shape()), db = Tensor::empty(l.b.shape());
                 fwd = time_op([&] { ops::conv2d(x, l.w.value(), l.b.value(), 1, 1); });
+                // As autograd does it: one call for dx (none for the input image), dw and db.
                 bwd = time_op([&] {
-                    if (i > 0) ops::conv2d_backward_data(dy, l.w.value(), 1, 1, 0.0f, dx);  // no dx for the image
-                    ops::conv2d_backward_filter(x, dy, 1, 1, 0.0f, dw);
-                    ops::conv2d_backward_bias(dy, 0.0f, db);
+                    ops::conv2d_backward(x, l.w.value(), dy, 1, 1, {i > 0 ? &dx : nullptr, 0.0f, &dw, 0.0f, &db, 0.0f});
                 });
                 break;
             }

@@ -81,11 +81,24 @@ public:
     // dx = beta*dx + the gradient of y with respect to x (the transposed convolution of dy with w).
     virtual void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
                                       float* dx) = 0;
-    // dw = beta*dw + the gradient of y with respect to w (dy correlated with x).
+    // dw = beta*dw + the gradient of y with respect to w (dy correlated with x); when db is not null,
+    // also db = beta_db*db + the bias gradient (as conv2d_backward_bias), from the same pass over dy.
     virtual void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                        float* dw) = 0;
+                                        float* dw, float beta_db, float* db) = 0;
     // db = beta*db + the sum of dy over N, Ho and Wo.
     virtual void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) = 0;
+    // Every wanted gradient in one call: dx, dw, db each null (not wanted) or written with its beta.
+    // This default makes the calls above; a backend may fuse them (the CPU one reads each chunk of dy
+    // once for both kernels). x is read only for dw, w only for dx.
+    virtual void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy,
+                                 float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) {
+        if (dx) conv2d_backward_data(g, dy, w, beta_dx, dx);
+        if (dw) {
+            conv2d_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
+        } else if (db) {
+            conv2d_backward_bias(g, dy, beta_db, db);
+        }
+    }
 
     // Pooling: x (N,C,H,W), y, dy and argmax (N,C,Ho,Wo). Windows with padding never count padding as a
     // maximum; the average divides by kh·kw whatever the padding (PyTorch's count_include_pad=True).

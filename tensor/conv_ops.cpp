@@ -50,12 +50,15 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int pad
     be.conv2d_backward_data(g, dy.data(), w.data(), beta, dx.data());
 }
 
-void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw) {
-    Backend& be = device_of("conv2d_backward_filter", {&x, &dy, &dw});
+void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw,
+                            Tensor* db, float beta_db) {
+    Backend& be = db ? device_of("conv2d_backward_filter", {&x, &dy, &dw, db})
+                     : device_of("conv2d_backward_filter", {&x, &dy, &dw});
     const Conv2dGeometry g = Conv2dGeometry::make("conv2d_backward_filter", x.shape(), dw.shape(), stride, padding);
     expect_shape("conv2d_backward_filter", "dy", dy, g.output_shape(),
                  "input " + x.shape_str() + " with weight " + dw.shape_str());
-    be.conv2d_backward_filter(g, x.data(), dy.data(), beta, dw.data());
+    if (db) expect_shape("conv2d_backward_filter", "db", *db, {g.O}, "weight " + dw.shape_str());
+    be.conv2d_backward_filter(g, x.data(), dy.data(), beta, dw.data(), beta_db, db ? db->data() : nullptr);
 }
 
 void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db) {
@@ -65,6 +68,29 @@ void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db) {
     Conv2dGeometry g;  // only N, O and the output plane matter for the bias
     g.N = dy.dim(0), g.O = dy.dim(1), g.Ho = dy.dim(2), g.Wo = dy.dim(3);
     be.conv2d_backward_bias(g, dy.data(), beta, db.data());
+}
+
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                     const Conv2dGrads& grads) {
+    const char* op = "conv2d_backward";
+    Backend& be = device_of(op, {&x, &w, &dy});
+    const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
+    expect_shape(op, "dy", dy, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
+    if (grads.dx) {
+        device_of(op, {&x, grads.dx});
+        expect_shape(op, "dx", *grads.dx, x.shape(), "input " + x.shape_str());
+    }
+    if (grads.dw) {
+        device_of(op, {&x, grads.dw});
+        expect_shape(op, "dw", *grads.dw, w.shape(), "weight " + w.shape_str());
+    }
+    if (grads.db) {
+        device_of(op, {&x, grads.db});
+        expect_shape(op, "db", *grads.db, {g.O}, "weight " + w.shape_str());
+    }
+    auto data = [](Tensor* t) { return t ? t->data() : nullptr; };
+    be.conv2d_backward(g, x.data(), w.data(), dy.data(), grads.beta_dx, data(grads.dx), grads.beta_dw, data(grads.dw),
+                       grads.beta_db, data(grads.db));
 }
 
 MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding) {

@@ -14,10 +14,25 @@ namespace probenet::ops {
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
 // dx = beta·dx + ∂⟨y, dy⟩/∂x; dx has x's shape (it fixes H and W, which dy alone does not).
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int padding, float beta, Tensor& dx);
-// dw = beta·dw + ∂⟨y, dy⟩/∂w.
-void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw);
+// dw = beta·dw + ∂⟨y, dy⟩/∂w; with db given, also db = beta_db·db + Σ_{n, h, w} dy in the same pass.
+void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw,
+                            Tensor* db = nullptr, float beta_db = 0.0f);
 // db = beta·db + Σ_{n, h, w} dy.
 void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db);
+
+// Where conv2d_backward writes: each gradient is skipped when its tensor is null, else written with its beta.
+struct Conv2dGrads {
+    Tensor* dx = nullptr;
+    float beta_dx = 0.0f;
+    Tensor* dw = nullptr;
+    float beta_dw = 0.0f;
+    Tensor* db = nullptr;
+    float beta_db = 0.0f;
+};
+// The wanted gradients of y = conv2d(x, w, b) for dy in one backend call (the CPU reads each chunk of
+// dy once for all of them); the same values as the three calls above.
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                     const Conv2dGrads& grads);
 
 // Max pooling with kernel×kernel windows (floor mode, padding ≤ kernel/2, padding never wins).
 // argmax has y's shape and holds, per output, the index h·W + w of the chosen element in its (n, c)

@@ -5,7 +5,8 @@
 //     dx += Σ over every (o, oh, ow, i, j) that read x[n,c,h,w] of w[o,c,i,j] · dy[n,o,oh,ow]
 //     dw[o,c,i,j] += Σ_{n,oh,ow} dy[n,o,oh,ow] · x[n, c, oh·stride − padding + i, …]
 //     db[o] += Σ_{n,oh,ow} dy[n,o,oh,ow]
-// Keeps x and w (references, no copies) and the stride and padding.
+// Keeps x and w (references, no copies) and the stride and padding; backward makes one
+// ops::conv2d_backward call for all the wanted gradients, so the backend reads dy once.
 #include "autograd/functions.h"
 #include "tensor/conv_ops.h"
 
@@ -18,18 +19,20 @@ struct Conv2dNode final : Node {
     bool has_bias = false;
     const char* name() const override { return "conv2d"; }
     void backward(const Tensor& g) override {
+        ops::Conv2dGrads grads;  // one call for all wanted gradients: dy is read once
         if (inputs[0]->requires_grad) {
             GradSlot s = grad_slot(*inputs[0]);
-            ops::conv2d_backward_data(g, w, stride, padding, s.beta, s.grad);
+            grads.dx = &s.grad, grads.beta_dx = s.beta;
         }
         if (inputs[1]->requires_grad) {
             GradSlot s = grad_slot(*inputs[1]);
-            ops::conv2d_backward_filter(x, g, stride, padding, s.beta, s.grad);
+            grads.dw = &s.grad, grads.beta_dw = s.beta;
         }
         if (has_bias && inputs[2]->requires_grad) {
             GradSlot s = grad_slot(*inputs[2]);
-            ops::conv2d_backward_bias(g, s.beta, s.grad);
+            grads.db = &s.grad, grads.beta_db = s.beta;
         }
+        ops::conv2d_backward(x, w, g, stride, padding, grads);
     }
 };
 }  // namespace

@@ -254,12 +254,16 @@ public:
                               float* dx) override {
         cpu::conv2d_backward_data(g, dy, w, beta, dx);
     }
-    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                float* dw) override {
-        cpu::conv2d_backward_filter(g, x, dy, beta, dw);
+    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                                float beta_db, float* db) override {
+        cpu::conv2d_backward_filter(g, x, dy, beta, dw, beta_db, db);
     }
     void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
         cpu::conv2d_backward_bias(g, dy, beta, db);
+    }
+    void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
+                         float* dx, float beta_dw, float* dw, float beta_db, float* db) override {
+        cpu::conv2d_backward(g, x, w, dy, beta_dx, dx, beta_dw, dw, beta_db, db);
     }
     void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) override {
         cpu::max_pool2d_forward(g, x, y, argmax);

@@ -55,6 +55,17 @@ inline int64_t plan_partials(ChunkPlan& plan, int64_t slot_floats) {
     return plan.dynamic ? plan.chunks : plan.threads;
 }
 
+// partial[0, size) = Σ_k partial[k·size, (k + 1)·size) for k in slot order (so the bits do not depend
+// on how many threads add), element by element in parallel.
+inline void sum_partials(float* partial, int64_t slots, int64_t size) {
+#pragma omp parallel for simd if (slots * size > (int64_t(1) << 16))
+    for (int64_t e = 0; e < size; ++e) {
+        float s = partial[e];
+        for (int64_t k = 1; k < slots; ++k) s += partial[k * size + e];
+        partial[e] = s;
+    }
+}
+
 // Calls body(first_image, image_count, slot) once per chunk, where slot is the chunk's partial-sum
 // slot: the chunk index for a dynamic plan, the thread index for a static one.
 template <typename Body>

@@ -118,8 +118,10 @@ void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float*
     });
 }
 
-void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
-    if (conv3x3_applies(g)) return conv3x3_backward_filter(g, x, dy, beta, dw);
+void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                            float beta_db, float* db) {
+    if (conv3x3_applies(g)) return conv3x3_backward_filter(g, x, dy, beta, dw, beta_db, db);
+    if (db) conv2d_backward_bias(g, dy, beta_db, db);
     const int64_t P = g.output_plane(), K = g.patch_size(), size = g.O * K;
     ChunkPlan plan = plan_gemm_chunks(g);
     const int64_t slots = plan_partials(plan, size);
@@ -130,10 +132,18 @@ void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float
         const float* dyc = gathered_output_grad(g, dy, n0, count);
         sgemm(false, true, g.O, K, ld, dyc, ld, cols, ld, 1.0f, partial.data() + slot * size, K);
     });
-    for (int64_t e = 0; e < size; ++e) {
-        float s = 0.0f;
-        for (int64_t t = 0; t < slots; ++t) s += partial[static_cast<size_t>(t * size + e)];
-        dw[e] = beta == 0.0f ? s : beta * dw[e] + s;
+    sum_partials(partial.data(), slots, size);
+    for (int64_t e = 0; e < size; ++e) dw[e] = beta == 0.0f ? partial[static_cast<size_t>(e)] : beta * dw[e] + partial[static_cast<size_t>(e)];
+}
+
+void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx, float* dx,
+                     float beta_dw, float* dw, float beta_db, float* db) {
+    if (conv3x3_applies(g)) return conv3x3_backward(g, x, w, dy, beta_dx, dx, beta_dw, dw, beta_db, db);
+    if (dx) conv2d_backward_data(g, dy, w, beta_dx, dx);
+    if (dw) {
+        conv2d_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
+    } else if (db) {
+        conv2d_backward_bias(g, dy, beta_db, db);
     }
 }
 

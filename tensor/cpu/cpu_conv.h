@@ -8,8 +8,11 @@ namespace probenet::cpu {
 
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);
 void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx);
-void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw);
+void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                            float beta_db, float* db);
 void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db);
+void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx, float* dx,
+                     float beta_dw, float* dw, float beta_db, float* db);
 
 void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax);
 void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta, float* dx);

@@ -1,70 +1,40 @@
-// Direct 3×3 stride-1 padding-1 convolution kernels on the stacked layout (see cpu_conv3x3.h).
-//
+// Direct 3×3 stride-1 padding-1 convolution, forward and backward data (see cpu_conv3x3.h), on the
+// stacked layout of cpu_stacked.h. Two kernels compute out[o][position] = Σ_{c,t} w[o,c,t] ·
+// xs[c][position + offset_t]:
+//  - positions-major (conv_tile): 8 output channels × 48 consecutive positions per tile, one weight
+//    broadcast per 3 vectors; padding positions among the 48 are computed and dropped;
+//  - channels-major (pixel_tile), for planes of at most 16×16 and multiples of 64 output channels,
+//    where up to a third of the positions would be padding: 6 valid positions × 64 channels, one
+//    input broadcast per 4 vectors of weights; the pixel-major result is transposed back in 16×16
+//    register blocks.
+// Backward data is the same computation on dy, with w transposed over (o, c) and the taps flipped.
 #include "tensor/cpu/cpu_conv3x3.h"
 
 #include <algorithm>
 #include <vector>
 
 #include "tensor/cpu/cpu_chunks.h"
+#include "tensor/cpu/cpu_conv.h"
 #include "tensor/cpu/cpu_simd.h"
+#include "tensor/cpu/cpu_stacked.h"
 
 namespace probenet::cpu {
 
 namespace {
 
-using simd::load16;
-using simd::splat;
-using simd::store16;
-using simd::v16;
+using namespace simd;  // v16, load16, store16, splat
 
 #ifdef __AVX512F__
-constexpr int kTileO = 8;    // output channels per forward tile (weights broadcast)
-constexpr int kTileV = 3;    // 16-float vectors of positions per forward tile: 24 accumulators
-constexpr int kFilterC = 2;  // input channels per filter-gradient block: 18 accumulators
+constexpr int kTileO = 8;  // output channels per positions-major tile (weights broadcast)
+constexpr int kTileV = 3;  // 16-float vectors of positions per tile: 24 accumulators
 #else
 constexpr int kTileO = 4;
 constexpr int kTileV = 1;
-constexpr int kFilterC = 1;
 #endif
-constexpr int kTaps = 9;
-constexpr int64_t kStackFloats = 1 << 16;  // 256 KB: stacked input and kernel output of a chunk stay in L2
+constexpr int kPixelTile = 6;       // positions per channels-major tile
+constexpr int kPixelChannels = 64;  // output channels per channels-major tile: 24 accumulators
 
-int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
-
-// The stacked layout of `count` images of H×W (see cpu_conv3x3.h): rows of Wp = W + 1 floats, a zero
-// row on top and one after every image; each channel's plane is followed by enough zeros that no
-// read of the kernels leaves it (the last tile's overrun and the bottom-right tap of the last pixel).
-struct Stacked {
-    int64_t H, W, count, Wp, rows, plane;
-    Stacked(int64_t h, int64_t w, int64_t n) : H(h), W(w), count(n), Wp(w + 1), rows(1 + n * (h + 1)) {
-        plane = round_up(rows * Wp + Wp + 16 * kTileV + 16, 16);
-    }
-    // Position q of output row h of image n; output (n, h, w) is q(n, h) + w.
-    int64_t q(int64_t n, int64_t h) const { return (n * (H + 1) + h) * Wp; }
-    // One past the last valid output position.
-    int64_t q_end() const { return q(count - 1, H - 1) + W; }
-};
-
-// dst (channels planes of s.plane) ← images (count, channels, H, W) in the stacked layout.
-void stack_images(const Stacked& s, int64_t channels, const float* images, float* dst) {
-    const int64_t image = channels * s.H * s.W;
-    for (int64_t c = 0; c < channels; ++c) {
-        float* plane = dst + c * s.plane;
-        std::fill(plane, plane + s.Wp, 0.0f);  // top padding row
-        for (int64_t n = 0; n < s.count; ++n) {
-            const float* src = images + n * image + c * s.H * s.W;
-            float* row = plane + (1 + n * (s.H + 1)) * s.Wp;
-            for (int64_t h = 0; h < s.H; ++h, row += s.Wp) {
-                row[0] = 0.0f;  // left padding of this row, right padding of the one above
-                simd::copy_add(row + 1, src + h * s.W, s.W, 0.0f);
-            }
-            std::fill(row, row + s.Wp, 0.0f);  // the row between this image and the next
-        }
-        std::fill(plane + s.rows * s.Wp, plane + s.plane, 0.0f);
-    }
-}
-
-// out[m][q0 + 16v + lane] = Σ_{c,t} wp[c][t][m] · xs[c][q0 + 16v + lane + offset_t] for one tile.
+// out[m][16v + lane] = Σ_{c,t} wp[c][t][m] · xs[c][q0 + 16v + lane + offset_t] for one tile.
 template <int MR, int NV>
 inline void conv_tile(const Stacked& s, const float* xs, int64_t channels, const float* wp, int64_t q0, float* out,
                       int64_t out_stride) {
@@ -87,127 +57,176 @@ inline void conv_tile(const Stacked& s, const float* xs, int64_t channels, const
         }
     }
     for (int m = 0; m < MR; ++m)
-        for (int v = 0; v < NV; ++v) store16(out + m * out_stride + q0 + 16 * v, acc[m][v]);
+        for (int v = 0; v < NV; ++v) store16(out + m * out_stride + 16 * v, acc[m][v]);
 }
 
-// out (out_channels rounded up to kTileO planes of out_stride) = the correlation of the stacked input
-// with packed weights wp [out block][in channel][tap][kTileO], at every position below q_end.
-void conv_stacked(const Stacked& s, const float* xs, int64_t in_channels, const float* wp, int64_t out_blocks,
-                  float* out, int64_t out_stride) {
-    const int64_t q_end = s.q_end();
-    for (int64_t q0 = 0; q0 < q_end; q0 += 16 * kTileV)
-        for (int64_t ob = 0; ob < out_blocks; ++ob)
-            conv_tile<kTileO, kTileV>(s, xs, in_channels, wp + ob * in_channels * kTaps * kTileO, q0,
-                                      out + ob * kTileO * out_stride, out_stride);
-}
+// A run of valid output positions inside a tile: tile offset, length, and where it lands.
+struct Run {
+    int64_t offset, length, n, h, w;
+};
 
-// Packs w (O, C, 3, 3) for conv_stacked. Forward: wp[ob][c][t][m] = w[ob·kTileO + m][c][t].
-// Backward data (transposed): the roles of O and C swap and the taps flip,
-// wp[cb][o][t][m] = w[o][cb·kTileO + m][8 − t]. Missing channels of the last block are zeros.
-std::vector<float> pack_weights(const Conv2dGeometry& g, const float* w, bool transposed) {
-    const int64_t outs = transposed ? g.C : g.O, ins = transposed ? g.O : g.C;
-    const int64_t blocks = (outs + kTileO - 1) / kTileO;
-    std::vector<float> wp(static_cast<size_t>(blocks * ins * kTaps * kTileO), 0.0f);
-    for (int64_t ob = 0; ob < blocks; ++ob)
-        for (int64_t i = 0; i < ins; ++i)
-            for (int t = 0; t < kTaps; ++t)
-                for (int m = 0; m < kTileO; ++m) {
-                    const int64_t o = ob * kTileO + m;
-                    if (o >= outs) continue;
-                    const float v = transposed ? w[(i * g.C + o) * kTaps + (kTaps - 1 - t)] : w[(o * g.C + i) * kTaps + t];
-                    wp[static_cast<size_t>(((ob * ins + i) * kTaps + t) * kTileO + m)] = v;
-                }
-    return wp;
-}
-
-int64_t images_per_chunk(const Conv2dGeometry& g) {
-    const int64_t per_image = std::max(g.C, g.O) * (g.H + 1) * (g.W + 1);
-    return std::max<int64_t>(1, kStackFloats / per_image);
-}
-
-int64_t macs(const Conv2dGeometry& g) { return g.N * g.O * g.C * kTaps * g.H * g.W; }
-
-// Runs conv_stacked on a chunk of `in` images (in_channels each) and hands each output row to
-// emit(image, channel, row, values): the shared part of forward and backward data.
-template <typename Emit>
-void run_stacked(const Conv2dGeometry& g, const float* in, int64_t in_channels, const std::vector<float>& wp,
-                 int64_t out_channels, int64_t n0, int64_t count, Emit&& emit) {
-    const Stacked s(g.H, g.W, count);
-    const int64_t blocks = (out_channels + kTileO - 1) / kTileO;
-    const int64_t out_stride = round_up(s.q_end(), 16 * kTileV);
-    float* xs = thread_scratch(0, in_channels * s.plane);
-    float* out = thread_scratch(1, blocks * kTileO * out_stride);
-    stack_images(s, in_channels, in + n0 * in_channels * g.H * g.W, xs);
-    conv_stacked(s, xs, in_channels, wp.data(), blocks, out, out_stride);
-    for (int64_t n = 0; n < count; ++n)
-        for (int64_t o = 0; o < out_channels; ++o)
-            for (int64_t h = 0; h < g.H; ++h) emit(n0 + n, o, h, out + o * out_stride + s.q(n, h));
-}
-
-// dw partial[c][t][o] += Σ over the chunk's pixels of dyT[pixel][o] · xs[c][q(pixel) + offset_t], for
-// CC channels from xs and the 16 output channels at dyT (pixel-major rows of `o_stride` floats).
-// Pixels go in pairs (w, w + 1): tap j of the second reads the input that tap j + 1 of the first reads,
-// so a row of taps needs 4 broadcast inputs for 6 multiply-adds instead of 6 for 6.
-template <int CC>
-void filter_block(const Stacked& s, const float* xs, const float* dyT, int64_t o_stride, float* partial) {
-    v16 acc[CC][kTaps];
-    for (int cc = 0; cc < CC; ++cc)
-        for (int t = 0; t < kTaps; ++t) acc[cc][t] = splat(0.0f);
-    for (int64_t n = 0; n < s.count; ++n)
-        for (int64_t h = 0; h < s.H; ++h) {
-            const int64_t q0 = s.q(n, h);
-            const float* d = dyT + (n * s.H + h) * s.W * o_stride;
-            int64_t w = 0;
-            for (; w + 2 <= s.W; w += 2) {
-                const v16 d0 = load16(d + w * o_stride), d1 = load16(d + (w + 1) * o_stride);
-                for (int cc = 0; cc < CC; ++cc) {
-                    const float* x = xs + cc * s.plane + q0 + w;
-                    for (int i = 0; i < 3; ++i) {
-                        const float* r = x + i * s.Wp;
-                        v16* a = acc[cc] + 3 * i;
-                        v16 b = splat(r[0]);
-                        a[0] += b * d0;
-                        b = splat(r[1]);
-                        a[1] += b * d0, a[0] += b * d1;
-                        b = splat(r[2]);
-                        a[2] += b * d0, a[1] += b * d1;
-                        b = splat(r[3]);
-                        a[2] += b * d1;
-                    }
-                }
-            }
-            if (w < s.W) {  // odd row length: the last pixel alone
-                const v16 dv = load16(d + w * o_stride);
-                for (int cc = 0; cc < CC; ++cc) {
-                    const float* x = xs + cc * s.plane + q0 + w;
-                    for (int i = 0; i < 3; ++i)
-                        for (int j = 0; j < 3; ++j) acc[cc][i * 3 + j] += splat(x[i * s.Wp + j]) * dv;
-                }
-            }
+// The maximal runs of valid positions (h < H, w < W) among [q0, q0 + len), at most 2 + len / Wp.
+int collect_runs(const Stacked& s, int64_t q0, int64_t len, Run* runs) {
+    const int64_t per_image = (s.H + 1) * s.Wp, end = std::min(q0 + len, s.q_end());
+    int64_t q = q0, n = q0 / per_image, h = (q0 % per_image) / s.Wp, w = q0 % s.Wp;
+    int count = 0;
+    while (q < end) {
+        if (h < s.H && w < s.W) {
+            const int64_t length = std::min(s.W - w, end - q);
+            runs[count++] = {q - q0, length, n, h, w};
+            q += length, w += length;
+            continue;
         }
-    for (int cc = 0; cc < CC; ++cc)
-        for (int t = 0; t < kTaps; ++t) {
-            float* p = partial + (cc * kTaps + t) * o_stride;
-            store16(p, load16(p) + acc[cc][t]);
-        }
-}
-
-// dst (HW rows of o_stride floats) = the transpose of src (O rows of HW floats), zero-padded from O
-// to o_stride columns: 16×16 blocks are transposed in registers, the ragged edges element by element.
-void transpose_image(const float* src, int64_t O, int64_t HW, int64_t o_stride, float* dst) {
-    const int64_t full_o = O / 16 * 16, full_p = HW / 16 * 16;
-    for (int64_t o0 = 0; o0 < full_o; o0 += 16)
-        for (int64_t p0 = 0; p0 < full_p; p0 += 16) {
-            v16 r[16];
-            for (int i = 0; i < 16; ++i) r[i] = load16(src + (o0 + i) * HW + p0);
-            simd::transpose16(r);
-            for (int i = 0; i < 16; ++i) store16(dst + (p0 + i) * o_stride + o0, r[i]);
-        }
-    for (int64_t p = 0; p < HW; ++p) {
-        float* row = dst + p * o_stride;
-        for (int64_t o = p < full_p ? full_o : 0; o < O; ++o) row[o] = src[o * HW + p];
-        std::fill(row + O, row + o_stride, 0.0f);
+        q += s.Wp - w, w = 0;  // the rest of this padding column or separator row
+        if (++h == s.H + 1) h = 0, ++n;
     }
+    return count;
+}
+
+// The correlation of the stacked input with packed weights wp [out block][in channel][tap][kTileO]
+// at every valid output position, tile by tile: each finished tile (in an L1-resident buffer) is
+// handed over run by run as emit(image, out channel, offset in the plane, values, length).
+template <typename Emit>
+void conv_stacked(const Stacked& s, const float* xs, int64_t in_channels, const float* wp, int64_t out_channels,
+                  Emit&& emit) {
+    constexpr int64_t kTile = 16 * kTileV;
+    alignas(64) float tile[kTileO * kTile];
+    Run runs[2 + kTile];
+    const int64_t q_end = s.q_end(), blocks = (out_channels + kTileO - 1) / kTileO;
+    for (int64_t q0 = 0; q0 < q_end; q0 += kTile) {
+        const int count = collect_runs(s, q0, kTile, runs);
+        for (int64_t ob = 0; ob < blocks; ++ob) {
+            conv_tile<kTileO, kTileV>(s, xs, in_channels, wp + ob * in_channels * kTaps * kTileO, q0, tile, kTile);
+            const int64_t outs = std::min<int64_t>(kTileO, out_channels - ob * kTileO);
+            for (int r = 0; r < count; ++r)
+                for (int64_t m = 0; m < outs; ++m)
+                    emit(runs[r].n, ob * kTileO + m, runs[r].h * s.W + runs[r].w, tile + m * kTile + runs[r].offset,
+                         runs[r].length);
+        }
+    }
+}
+
+// For small planes, where a third of conv_stacked's positions can be padding, the same correlation
+// vectorised over output channels instead, on the valid positions only: outT[k][o] (pixel-major rows
+// of o_stride floats) for PB pixels at stacked positions q[0..PB) and 16·OV channels from ob, with
+// weights wt[c][t][o] (rows of o_stride). Each weight vector serves PB pixels, each broadcast input
+// OV vectors.
+template <int PB, int OV>
+void pixel_tile(const Stacked& s, const float* xs, int64_t in_channels, const float* wt, int64_t o_stride,
+                const int32_t* q, int64_t ob, float* outT) {
+    v16 acc[PB][OV];
+    for (int p = 0; p < PB; ++p)
+        for (int v = 0; v < OV; ++v) acc[p][v] = splat(0.0f);
+    for (int64_t c = 0; c < in_channels; ++c) {
+        const float* xc = xs + c * s.plane;
+        const float* wc = wt + c * kTaps * o_stride + ob;
+        for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) {
+                v16 wv[OV];
+                for (int v = 0; v < OV; ++v) wv[v] = load16(wc + (i * 3 + j) * o_stride + 16 * v);
+                const int64_t shift = i * s.Wp + j;
+                for (int p = 0; p < PB; ++p) {
+                    const v16 b = splat(xc[q[p] + shift]);
+                    for (int v = 0; v < OV; ++v) acc[p][v] += b * wv[v];
+                }
+            }
+    }
+    for (int p = 0; p < PB; ++p)
+        for (int v = 0; v < OV; ++v) store16(outT + p * o_stride + ob + 16 * v, acc[p][v]);
+}
+
+// Packs w (O, C, 3, 3) for the kernels, as seen by the computation: forward (in = C, out = O,
+// v[in][out][t] = w[out][in][t]) or transposed for backward data (in = O, out = C,
+// v[in][out][t] = w[in][out][8 − t]). Positions-major: wp[out block][in][t][kTileO], missing channels
+// of the last block zero; channels-major: wt[in][t][out].
+struct Packed {
+    bool pixels = false;
+    int64_t ins = 0, outs = 0;
+    std::vector<float> w;
+};
+
+Packed pack_weights(const Conv2dGeometry& g, const float* w, bool transposed) {
+    Packed p;
+    p.ins = transposed ? g.O : g.C, p.outs = transposed ? g.C : g.O;
+    p.pixels = p.outs % kPixelChannels == 0 && g.H * g.W <= 256;
+    auto value = [&](int64_t in, int64_t out, int t) {
+        return transposed ? w[(in * g.C + out) * kTaps + (kTaps - 1 - t)] : w[(out * g.C + in) * kTaps + t];
+    };
+    if (p.pixels) {
+        p.w.resize(static_cast<size_t>(p.ins * kTaps * p.outs));
+        for (int64_t i = 0; i < p.ins; ++i)
+            for (int t = 0; t < kTaps; ++t)
+                for (int64_t o = 0; o < p.outs; ++o) p.w[static_cast<size_t>((i * kTaps + t) * p.outs + o)] = value(i, o, t);
+        return p;
+    }
+    const int64_t blocks = (p.outs + kTileO - 1) / kTileO;
+    p.w.assign(static_cast<size_t>(blocks * p.ins * kTaps * kTileO), 0.0f);
+    for (int64_t ob = 0; ob < blocks; ++ob)
+        for (int64_t i = 0; i < p.ins; ++i)
+            for (int t = 0; t < kTaps; ++t)
+                for (int m = 0; m < kTileO && ob * kTileO + m < p.outs; ++m)
+                    p.w[static_cast<size_t>(((ob * p.ins + i) * kTaps + t) * kTileO + m)] = value(i, ob * kTileO + m, t);
+    return p;
+}
+
+// The channels-major kernel over every valid position of the chunk, handed out as
+// emit(image, out channel, offset in the plane, values, length) like conv_stacked.
+template <typename Emit>
+void conv_pixels(const Stacked& s, const float* xs, const Packed& p, Emit&& emit) {
+    thread_local std::vector<int32_t> positions;
+    const int64_t HW = s.H * s.W, pixels = s.count * HW, padded = round_up(pixels, kPixelTile);
+    positions.clear();
+    for (int64_t n = 0; n < s.count; ++n)
+        for (int64_t h = 0; h < s.H; ++h)
+            for (int64_t w = 0; w < s.W; ++w) positions.push_back(static_cast<int32_t>(s.q(n, h) + w));
+    positions.resize(static_cast<size_t>(padded), positions.back());  // the tail tile repeats a real position
+    float* outT = thread_scratch(1, padded * p.outs);
+    for (int64_t k = 0; k < padded; k += kPixelTile)
+        for (int64_t ob = 0; ob < p.outs; ob += kPixelChannels)
+            pixel_tile<kPixelTile, kPixelChannels / 16>(s, xs, p.ins, p.w.data(), p.outs, positions.data() + k, ob,
+                                                        outT + k * p.outs);
+    alignas(64) float block[16][16];
+    for (int64_t n = 0; n < s.count; ++n) {
+        const float* src = outT + n * HW * p.outs;  // (HW, outs) for this image
+        for (int64_t o0 = 0; o0 < p.outs; o0 += 16) {
+            int64_t p0 = 0;
+            for (; p0 + 16 <= HW; p0 += 16) {
+                v16 r[16];
+                for (int i = 0; i < 16; ++i) r[i] = load16(src + (p0 + i) * p.outs + o0);
+                simd::transpose16(r);
+                for (int i = 0; i < 16; ++i) store16(block[i], r[i]);
+                for (int i = 0; i < 16; ++i) emit(n, o0 + i, p0, block[i], 16);
+            }
+            for (; p0 < HW; ++p0)
+                for (int i = 0; i < 16; ++i) emit(n, o0 + i, p0, src + p0 * p.outs + o0 + i, 1);
+        }
+    }
+}
+
+// Stacks a chunk of images [n0, n0 + count) of `in` and runs the kernel the packing chose, emitting
+// with image indices of the whole batch: the shared part of forward and backward data.
+template <typename Emit>
+void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_t n0, int64_t count, Emit&& emit) {
+    const Stacked s(g.H, g.W, count);
+    float* xs = thread_scratch(0, p.ins * s.plane);
+    stack_images(s, p.ins, in + n0 * p.ins * g.H * g.W, xs);
+    auto shifted = [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
+        emit(n0 + n, o, offset, values, length);
+    };
+    if (p.pixels) {
+        conv_pixels(s, xs, p, shifted);
+    } else {
+        conv_stacked(s, xs, p.ins, p.w.data(), p.outs, shifted);
+    }
+}
+
+// Backward data on images [n0, n0 + count), with weights packed transposed.
+void backward_data_chunk(const Conv2dGeometry& g, const Packed& p, const float* dy, int64_t n0, int64_t count,
+                         float beta, float* dx) {
+    const int64_t HW = g.H * g.W;
+    run_chunk(g, dy, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const float* values, int64_t length) {
+        simd::scale_add(dx + (n * g.C + c) * HW + offset, values, length, beta);
+    });
 }
 
 }  // namespace
@@ -220,56 +239,33 @@ bool conv3x3_applies(const Conv2dGeometry& g) {
 }
 
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
-    const std::vector<float> wp = pack_weights(g, w, false);
+    const Packed p = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
-    for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int64_t) {
-        run_stacked(g, x, g.C, wp, g.O, n0, count, [&](int64_t n, int64_t o, int64_t h, const float* row) {
-            simd::copy_add(y + (n * g.O + o) * HW + h * g.W, row, g.W, bias ? bias[o] : 0.0f);
+    for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
+        run_chunk(g, x, p, n0, count, [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
+            simd::copy_add(y + (n * g.O + o) * HW + offset, values, length, bias ? bias[o] : 0.0f);
         });
     });
 }
 
 void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
-    const std::vector<float> wp = pack_weights(g, w, true);
-    const int64_t HW = g.H * g.W;
-    for_each_chunk(plan_chunks(g.N, images_per_chunk(g), macs(g)), [&](int64_t n0, int64_t count, int64_t) {
-        run_stacked(g, dy, g.O, wp, g.C, n0, count, [&](int64_t n, int64_t c, int64_t h, const float* row) {
-            simd::scale_add(dx + (n * g.C + c) * HW + h * g.W, row, g.W, beta);
-        });
-    });
+    const Packed p = pack_weights(g, w, true);
+    for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)),
+                   [&](int64_t n0, int64_t count, int64_t) { backward_data_chunk(g, p, dy, n0, count, beta, dx); });
 }
 
-void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
-    const int64_t HW = g.H * g.W, o_stride = round_up(g.O, 16), size = g.C * kTaps * o_stride;
-    ChunkPlan plan = plan_chunks(g.N, images_per_chunk(g), macs(g));
-    const int64_t slots = plan_partials(plan, size);
-    std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);  // [chunk or thread][c][t][o]
-    for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
-        const Stacked s(g.H, g.W, count);
-        float* xs = thread_scratch(0, g.C * s.plane);
-        float* dyT = thread_scratch(2, count * HW * o_stride);  // dy as pixel-major rows, zero-padded to o_stride
-        stack_images(s, g.C, x + n0 * g.C * HW, xs);
-        for (int64_t n = 0; n < count; ++n) transpose_image(dy + (n0 + n) * g.O * HW, g.O, HW, o_stride, dyT + n * HW * o_stride);
-        float* mine = partial.data() + slot * size;
-        for (int64_t c0 = 0; c0 < g.C; c0 += kFilterC)
-            for (int64_t ob = 0; ob < o_stride; ob += 16) {
-                const float* xc = xs + c0 * s.plane;
-                float* p = mine + c0 * kTaps * o_stride + ob;
-                switch (std::min<int64_t>(kFilterC, g.C - c0)) {
-                    case 3: filter_block<3>(s, xc, dyT + ob, o_stride, p); break;
-                    case 2: filter_block<2>(s, xc, dyT + ob, o_stride, p); break;
-                    default: filter_block<1>(s, xc, dyT + ob, o_stride, p); break;
-                }
-            }
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
+                      float* dx, float beta_dw, float* dw, float beta_db, float* db) {
+    if (!dw) {
+        if (dx) conv3x3_backward_data(g, dy, w, beta_dx, dx);
+        if (db) conv2d_backward_bias(g, dy, beta_db, db);
+        return;
+    }
+    if (!dx) return conv3x3_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
+    const Packed p = pack_weights(g, w, true);
+    conv3x3_backward_filter(g, x, dy, beta_dw, dw, beta_db, db, [&](int64_t n0, int64_t count) {
+        backward_data_chunk(g, p, dy, n0, count, beta_dx, dx);
     });
-    for (int64_t o = 0; o < g.O; ++o)
-        for (int64_t c = 0; c < g.C; ++c)
-            for (int t = 0; t < kTaps; ++t) {
-                float sum = 0.0f;
-                for (int64_t k = 0; k < slots; ++k) sum += partial[static_cast<size_t>(k * size + (c * kTaps + t) * o_stride + o)];
-                float& out = dw[(o * g.C + c) * kTaps + t];
-                out = beta == 0.0f ? sum : beta * out + sum;
-            }
 }
 
 }  // namespace probenet::cpu

@@ -1,23 +1,21 @@
 // Direct CPU kernels for the 3×3, stride-1, padding-1 convolution — every conv of the paper's CNN
-// and the k3 convs of its AlexNets — without an im2col matrix.
+// but the first, and the k3 convs of its AlexNets — without an im2col matrix.
 //
-// A chunk of b images (C, H, W) is copied once into a "stacked" layout per channel: the images one
-// under another, each row preceded by one zero (row stride Wp = W + 1) and one zero row between
-// images (and before the first), so neighbours share their padding. On that layout the input read by
-// output (n, oh, ow) at tap (i, j) sits at q + i·Wp + j with q = (n·(H + 1) + oh)·Wp + ow: every tap
-// is a constant shift, so a 16-wide vector of consecutive q reads 16 consecutive floats.
-//   forward          out[o][q] = Σ_{c,t} w[o,c,t] · xs[c][q + off_t]   (16·NV q's × MR o's per tile,
-//                    the weight broadcast), then the valid q's are copied into y (+ bias)
-//   backward data    the same kernel on the stacked dy with w transposed over (o, c) and the taps
-//                    flipped (a stride-1 "same" convolution's adjoint is one), added into dx with beta
-//   backward filter  dw[o,c,t] = Σ_{valid q} dy[o][q] · xs[c][q + off_t], vectorised over 16 output
-//                    channels (dy is transposed to pixel-major rows for that), accumulated in registers
-//                    over the whole chunk, so no horizontal sums and no wasted padding positions.
-// The q's between images and past each row's end are computed by the forward kernels and dropped
-// (W/(W+1)·H/(H+1) of the work is useful: 93 % at 28×28, 77 % at 7×7) — still far cheaper than
-// writing and re-reading a 9× larger patch matrix. Workspace per thread: the stacked input and the
-// kernel output of one chunk, a few hundred KB.
+// Chunks of images are copied once into the stacked layout of cpu_stacked.h, where every tap of
+// the filter is a constant shift of the output position, then:
+//   forward          y[o][q] = Σ_{c,t} w[o,c,t] · xs[c][q + offset_t] + b[o]    (cpu_conv3x3.cpp)
+//   backward data    the same computation on the stacked dy with w transposed over (o, c) and its
+//                    taps flipped — the adjoint of a stride-1 "same" convolution is one — added
+//                    into dx with beta                                          (cpu_conv3x3.cpp)
+//   backward filter  dw[o,c,t] = Σ_q dy[o][q] · xs[c][q + offset_t], db[o] = Σ_q dy[o][q]
+//                                                                               (cpu_conv3x3_filter.cpp)
+// Each kernel keeps its accumulators in registers and runs near the FMA peak on its own; what is
+// left is the copies into and out of the stacked layout. Workspace per thread: one chunk's stacked
+// input and output, a few hundred KB.
 #pragma once
+
+#include <cstdint>
+#include <functional>
 
 #include "tensor/conv_geometry.h"
 
@@ -28,6 +26,14 @@ bool conv3x3_applies(const Conv2dGeometry& g);
 
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);
 void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx);
-void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw);
+// Also db = beta_db·db + Σ dy when db is not null, summed from the transposed dy the kernel reads anyway.
+// before_chunk, when set, runs first on each chunk of images (n0, count) on the same thread.
+using ChunkHook = std::function<void(int64_t n0, int64_t count)>;
+void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                             float beta_db, float* db, const ChunkHook& before_chunk = {});
+// dx, dw and db, each optional with its own beta, chunk by chunk: the backward-data kernel runs on a
+// chunk just before the filter kernel, so that chunk of dy is read from memory once.
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
+                      float* dx, float beta_dw, float* dw, float beta_db, float* db);
 
 }  // namespace probenet::cpu

@@ -4,9 +4,10 @@
 //
 // For output (oh, ow) the window covers input rows [oh·stride_h − pad_h, … + kh) clipped to [0, H),
 // columns likewise. Max: the first largest element in row-major window order (strict >), its plane
-// index h·W + w kept as a float for backward;
-// a NaN in the window wins (the first one), as in PyTorch, so it is not hidden. Average: the window sum over real elements divided by
-// kh·kw (padding counts as zeros, PyTorch's count_include_pad=True).
+// index h·W + w kept as a float for backward; a NaN in the window wins (the first one), as in
+// PyTorch, so it is not hidden. Average: the window sum over real elements divided by kh·kw
+// (padding counts as zeros, PyTorch's count_include_pad=True). The 2×2 stride-2 pooling of the
+// paper's CNN has its own branch-free kernel.
 #include <algorithm>
 
 #ifdef __AVX512F__
@@ -37,6 +38,10 @@ inline void scale_plane(float* plane, int64_t n, float beta) {
     } else if (beta != 1.0f) {
         for (int64_t i = 0; i < n; ++i) plane[i] *= beta;
     }
+}
+
+inline bool is_two_by_two(const Pool2dGeometry& g) {
+    return g.kh == 2 && g.kw == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
 }
 
 // v beats the current maximum: strictly larger (so the first of equals stays), or the first NaN.
@@ -83,6 +88,40 @@ void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap
         }
     }
 }
+
+// The backward of max_pool_2x2 for beta = 0 in one pass that writes every element of the plane once
+// (no zero-fill first): each 2×2 window gets dy at its argmax and zeros elsewhere, built 16 windows
+// at a time and interleaved back into the two input rows; a last odd row or column gets zeros.
+void max_pool_2x2_backward(const Pool2dGeometry& g, const float* dyp, const float* ap, float* dxp) {
+    const __m512i lo_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi_half = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const __m512 lane2 = _mm512_setr_ps(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512 one = _mm512_set1_ps(1.0f), down = _mm512_set1_ps(static_cast<float>(g.W));
+    const __m512 zero = _mm512_setzero_ps();
+    for (int64_t oh = 0; oh < g.Ho; ++oh) {
+        float* r0 = dxp + 2 * oh * g.W;
+        float* r1 = r0 + g.W;
+        for (int64_t ow = 0; ow < g.Wo; ow += 16) {
+            const int n = static_cast<int>(std::min<int64_t>(16, g.Wo - ow));
+            const __mmask16 out = static_cast<__mmask16>((1u << n) - 1);
+            const __m512 d = _mm512_maskz_loadu_ps(out, dyp + oh * g.Wo + ow);
+            const __m512 a = _mm512_maskz_loadu_ps(out, ap + oh * g.Wo + ow);
+            const __m512 base = _mm512_add_ps(_mm512_set1_ps(static_cast<float>(2 * oh * g.W + 2 * ow)), lane2);
+            auto pick = [&](__m512 where) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, where, _CMP_EQ_OQ), zero, d); };
+            const __m512 e0 = pick(base), o0 = pick(_mm512_add_ps(base, one));
+            const __m512 e1 = pick(_mm512_add_ps(base, down)), o1 = pick(_mm512_add_ps(_mm512_add_ps(base, down), one));
+            const __mmask16 lo = static_cast<__mmask16>(n >= 8 ? 0xFFFF : (1u << (2 * n)) - 1);
+            const __mmask16 hi = static_cast<__mmask16>(n <= 8 ? 0 : (1u << (2 * n - 16)) - 1);
+            _mm512_mask_storeu_ps(r0 + 2 * ow, lo, _mm512_permutex2var_ps(e0, lo_half, o0));
+            _mm512_mask_storeu_ps(r0 + 2 * ow + 16, hi, _mm512_permutex2var_ps(e0, hi_half, o0));
+            _mm512_mask_storeu_ps(r1 + 2 * ow, lo, _mm512_permutex2var_ps(e1, lo_half, o1));
+            _mm512_mask_storeu_ps(r1 + 2 * ow + 16, hi, _mm512_permutex2var_ps(e1, hi_half, o1));
+        }
+        if (g.W > 2 * g.Wo) r0[g.W - 1] = r1[g.W - 1] = 0.0f;  // an odd last column is in no window
+    }
+    if (g.H > 2 * g.Ho) std::fill(dxp + (g.H - 1) * g.W, dxp + g.H * g.W, 0.0f);  // nor an odd last row
+}
+#define PROBENET_POOL_2X2_BACKWARD 1
 #else
 void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap) {
     for (int64_t oh = 0; oh < g.Ho; ++oh)
@@ -102,7 +141,7 @@ void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap
 
 void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
-    const bool two_by_two = g.kh == 2 && g.kw == 2 && g.stride_h == 2 && g.stride_w == 2 && g.pad_h == 0 && g.pad_w == 0;
+    const bool two_by_two = is_two_by_two(g);
 #pragma omp parallel for schedule(dynamic, 16) if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         const float* xp = x + p * in_plane;
@@ -130,11 +169,18 @@ void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float
 
 void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta, float* dx) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
+    [[maybe_unused]] const bool two_by_two = is_two_by_two(g);
 #pragma omp parallel for schedule(dynamic, 16) if (g.planes() * in_plane > kParallelMin)
     for (int64_t p = 0; p < g.planes(); ++p) {
         float* dxp = dx + p * in_plane;
         const float* dyp = dy + p * out_plane;
         const float* ap = argmax + p * out_plane;
+#ifdef PROBENET_POOL_2X2_BACKWARD
+        if (beta == 0.0f && two_by_two) {
+            max_pool_2x2_backward(g, dyp, ap, dxp);
+            continue;
+        }
+#endif
         scale_plane(dxp, in_plane, beta);
         for (int64_t o = 0; o < out_plane; ++o) dxp[static_cast<int64_t>(ap[o])] += dyp[o];
     }

@@ -35,6 +35,11 @@ TEST_CASE("conv2d backward ops reject gradients of the wrong shape", "[conv][err
                         Contains("dy has shape (2, 4, 7, 7)") && Contains("(2, 4, 8, 8)"));
     REQUIRE_THROWS_WITH(ops::conv2d_backward_filter(dx, wrong, 1, 0, 0.0f, dw), Contains("(2, 4, 6, 6)"));
     REQUIRE_THROWS_WITH(ops::conv2d_backward_bias(wrong, 0.0f, db), Contains("db has shape (5)"));
+    const Tensor dy = Tensor::zeros({2, 4, 8, 8});
+    REQUIRE_THROWS_WITH(ops::conv2d_backward_filter(dx, dy, 1, 1, 0.0f, dw, &db), Contains("db has shape (5)"));
+    Tensor dx_wrong = Tensor::zeros({2, 3, 8, 7});
+    REQUIRE_THROWS_WITH(ops::conv2d_backward(dx, w, dy, 1, 1, {&dx_wrong, 0.0f, &dw, 0.0f, nullptr, 0.0f}),
+                        Contains("conv2d_backward") && Contains("dx has shape (2, 3, 8, 7)") && Contains("(2, 3, 8, 8)"));
 }
 
 TEST_CASE("pooling rejects bad windows with clear messages", "[conv][errors]") {
