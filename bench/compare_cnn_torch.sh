@@ -4,7 +4,7 @@
 #   bench/compare_cnn_torch.sh [rounds=5] [steps=50] [threads=2]
 # PyTorch runs /work/shared/bench/torch_ref.py (override with TORCH_REF=...) with Debian's python3-torch
 # and OPENBLAS_CORETYPE=SkylakeX, the same OpenBLAS kernels probenet re-executes itself with (without
-# it, Debian's OpenBLAS 0.3.21 uses SSE3 kernels on this CPU: see tensor/cpu/openblas_kernels.h).
+# it, Debian's OpenBLAS 0.3.21 uses SSE3 kernels on this CPU: see tensor/runtime.h).
 # Both print `step_ms` = mean over their timed steps (torch_ref includes its first step, probenet
 # excludes 5 warm-up steps). Both inherit the environment: on a machine shared with other jobs,
 # libgomp's default spin-waiting at every parallel region costs both many times their calm-machine
