@@ -149,8 +149,9 @@ public:
         conv_->backward_data(g, dy, w, beta, dx);
     }
     void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                float* dw) override {
+                                float* dw, float beta_db, float* db) override {
         conv_->backward_filter(g, x, dy, beta, dw);
+        if (db) conv_->backward_bias(g, dy, beta_db, db);
     }
     void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
         conv_->backward_bias(g, dy, beta, db);
