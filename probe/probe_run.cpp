@@ -124,18 +124,8 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
     result.model_train_true = double(model_true) / double(train.size());
     result.model_test = double(model_test) / double(test.size());
     for (size_t i = 0; i < L; ++i)
-        for (int32_t set = 0; set < 2; ++set) {
-            LayerReport r;
-            r.layer = config.layers[i];
-            r.dim = masc[i]->dim();
-            r.subspaces = set == 0 ? SubspaceLabels::Corrupted : SubspaceLabels::True;
-            r.k_per_class = subspaces[i][static_cast<size_t>(set)].k_per_class();
-            r.zero_rows = train_tally[i]->zero_rows() + test_tally[i]->zero_rows();
-            r.masc_train_corrupt = train_tally[i]->accuracy(set, 0);
-            r.masc_train_true = train_tally[i]->accuracy(set, 1);
-            r.masc_test = test_tally[i]->accuracy(set, 0);
+        for (LayerReport& r : layer_reports(subspaces[i], *train_tally[i], *test_tally[i]))
             result.reports.push_back(std::move(r));
-        }
     model.train(was_training);
     return result;
 }
