@@ -1,17 +1,15 @@
-// Checkpoints in the safetensors format, readable by numpy or the `safetensors` library:
-//   [8 bytes: header length H, little-endian u64][H bytes: JSON header][raw tensor bytes]
-//   header: {"<dotted parameter name>": {"dtype": "F32", "shape": [...], "data_offsets": [b, e]},
-//            ..., "__metadata__": {"format": "probenet", ...}}
-// Offsets are relative to the start of the data block; tensors are little-endian float32, in
-// named_parameters() order. Saving writes `path.tmp` and renames it, so a crash never leaves a
-// half-written checkpoint under the real name. Loading requires exactly the model's parameter
-// names and shapes, and says which differ.
+// Model checkpoints: every parameter of a module, keyed by its dotted name, in a safetensors file
+// (nn/safetensors.h), readable by numpy or the `safetensors` library. Loading requires exactly the
+// model's parameter names and shapes and lists every name or shape that differs.
+// The same two halves serve files that hold more than a model (a training state, with a prefix
+// such as "model." in front of each parameter name).
 #pragma once
 
 #include <map>
 #include <string>
 
 #include "nn/module.h"
+#include "nn/safetensors.h"
 
 namespace probenet::nn {
 
@@ -19,5 +17,12 @@ void save_checkpoint(const Module& model, const std::string& path,
                      const std::map<std::string, std::string>& metadata = {});
 // Copies the stored values into the model's parameters (on their current device).
 void load_checkpoint(Module& model, const std::string& path);
+
+// The model's parameters as (prefix + dotted name, value) pairs, in named_parameters() order.
+NamedTensors parameter_tensors(const Module& model, const std::string& prefix = "");
+// Copies tensors[prefix + name] into each parameter. Among the names that start with `prefix`,
+// any missing, unexpected or wrongly shaped one is an error naming `source` and the parameter.
+void assign_parameters(Module& model, const std::map<std::string, Tensor>& tensors, const std::string& source,
+                       const std::string& prefix = "");
 
 }  // namespace probenet::nn

@@ -31,4 +31,29 @@ void Adam::step() {
     }
 }
 
+OptimizerState Adam::state() const {
+    OptimizerState s;
+    s.values["optimizer"] = "Adam";
+    for (size_t i = 0; i < params_.size(); ++i) {
+        if (!m_[i].defined()) continue;
+        const std::string key = std::to_string(i);
+        s.tensors[key + ".exp_avg"] = m_[i];
+        s.tensors[key + ".exp_avg_sq"] = v_[i];
+        s.values[key + ".step"] = std::to_string(steps_[i]);
+    }
+    return s;
+}
+
+void Adam::load_state(const OptimizerState& state) {
+    check_kind(state, "Adam");
+    for (size_t i = 0; i < params_.size(); ++i) {
+        m_[i] = state_buffer(state, i, "exp_avg");
+        v_[i] = state_buffer(state, i, "exp_avg_sq");
+        const auto step = state.values.find(std::to_string(i) + ".step");
+        PROBENET_CHECK(m_[i].defined() == v_[i].defined() && m_[i].defined() == (step != state.values.end()),
+                       "load_state: Adam state of parameter ", i, " is incomplete (needs exp_avg, exp_avg_sq, step)");
+        steps_[i] = m_[i].defined() ? std::stoll(step->second) : 0;
+    }
+}
+
 }  // namespace probenet::optim

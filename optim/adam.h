@@ -21,6 +21,8 @@ class Adam : public Optimizer {
 public:
     Adam(std::vector<Var> params, AdamOptions options);
     void step() override;
+    OptimizerState state() const override;
+    void load_state(const OptimizerState& state) override;
     const AdamOptions& options() const { return opt_; }
 
 private:

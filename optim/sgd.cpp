@@ -26,4 +26,17 @@ void SGD::step() {
     }
 }
 
+OptimizerState SGD::state() const {
+    OptimizerState s;
+    s.values["optimizer"] = "SGD";
+    for (size_t i = 0; i < params_.size(); ++i)
+        if (momentum_[i].defined()) s.tensors[std::to_string(i) + ".momentum_buffer"] = momentum_[i];
+    return s;
+}
+
+void SGD::load_state(const OptimizerState& state) {
+    check_kind(state, "SGD");
+    for (size_t i = 0; i < params_.size(); ++i) momentum_[i] = state_buffer(state, i, "momentum_buffer");
+}
+
 }  // namespace probenet::optim

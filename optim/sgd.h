@@ -22,6 +22,8 @@ class SGD : public Optimizer {
 public:
     SGD(std::vector<Var> params, SgdOptions options);
     void step() override;
+    OptimizerState state() const override;
+    void load_state(const OptimizerState& state) override;
     const SgdOptions& options() const { return opt_; }
 
 private:

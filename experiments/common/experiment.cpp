@@ -8,8 +8,10 @@
 #include "data/label_corruption.h"
 #include "experiments/common/atomic_file.h"
 #include "experiments/common/evaluate.h"
+#include "experiments/common/metrics_csv.h"
 #include "experiments/common/options.h"
 #include "experiments/common/probe_report.h"
+#include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
 #include "nn/summary.h"
@@ -39,16 +41,18 @@ std::vector<std::string> split_layers(const std::string& list) {
     return out;
 }
 
-std::string metrics_csv(const std::vector<EpochStats>& epochs) {
-    std::ostringstream out;
-    out << "epoch,loss,train_acc_corrupt,train_acc_true,test_acc,seconds\n";
-    char line[160];
-    for (const EpochStats& e : epochs) {
-        std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.3f\n", e.epoch, e.loss, e.running_acc_corrupt,
-                      e.running_acc_true, e.test_acc, e.seconds);
-        out << line;
-    }
-    return out.str();
+RunIdentity run_identity(const Protocol& protocol, const Options& o, int64_t train_size) {
+    char corrupt[32], lr[32];
+    std::snprintf(corrupt, sizeof corrupt, "%.6g", o.corrupt);
+    std::snprintf(lr, sizeof lr, "%.6g", o.lr);
+    return {{"experiment", protocol.name}, {"corrupt", corrupt},       {"seed", std::to_string(o.seed)},
+            {"batch", std::to_string(o.batch)}, {"lr", lr}, {"train_size", std::to_string(train_size)}};
+}
+
+void print_epoch(const EpochStats& e) {
+    std::printf("%5d %9.5f %11.4f %11.4f %9.4f %8.2f\n", e.epoch, e.loss, e.running_acc_corrupt, e.running_acc_true,
+                e.test_acc, e.seconds);
+    std::fflush(stdout);
 }
 
 int run(const Protocol& protocol, int argc, char** argv) {
@@ -82,29 +86,45 @@ int run(const Protocol& protocol, int argc, char** argv) {
         source = "checkpoint " + o.checkpoint;
         nn::load_checkpoint(*model, o.checkpoint);
         std::printf("loaded %s; no training\n", o.checkpoint.c_str());
-    } else if (o.max_epochs > 0) {
+    } else if (o.max_epochs > 0 || o.resume) {
         auto optimizer = make_optimizer(protocol, o, *model);
+        const RunIdentity identity = run_identity(protocol, o, data.train.size());
+        const std::string state_path = o.out_dir + "/train_state.safetensors";
+        const std::string metrics_path = o.out_dir + "/metrics.csv";
+        std::vector<EpochStats> history;
+        if (o.resume) {
+            PROBENET_CHECK(std::filesystem::exists(state_path), "--resume: no ", state_path,
+                           "; start the run without --resume (or point --out at the run's folder)");
+            const int done = load_train_state(state_path, *model, *optimizer, identity);
+            for (const EpochStats& e : read_metrics_csv(metrics_path))
+                if (e.epoch <= done) history.push_back(e);
+            PROBENET_CHECK(static_cast<int>(history.size()) == done, "--resume: ", metrics_path, " has ",
+                           history.size(), " epochs up to ", done, " but ", state_path, " has ", done);
+            std::printf("resumed %s after epoch %d\n", state_path.c_str(), done);
+        }
+        const bool already_done = !history.empty() && history.back().running_acc_corrupt >= o.target_acc;
         std::printf("training: %s lr %g, batch %d, file order, stop at running train accuracy %.4f or %d epochs\n",
                     protocol.optimizer == OptimizerKind::SGD ? "SGD" : "Adam", o.lr, o.batch, o.target_acc,
                     o.max_epochs);
         std::printf("%5s %9s %11s %11s %9s %8s\n", "epoch", "loss", "train(corr)", "train(true)", "test", "seconds");
-        std::vector<EpochStats> history;
-        const TrainConfig config{o.max_epochs, o.target_acc, o.batch, device};
-        const TrainResult result = train(*model, *optimizer, data.train, data.test, config, [&](const EpochStats& e) {
-            std::printf("%5d %9.5f %11.4f %11.4f %9.4f %8.2f\n", e.epoch, e.loss, e.running_acc_corrupt,
-                        e.running_acc_true, e.test_acc, e.seconds);
-            std::fflush(stdout);
+        for (const EpochStats& e : history) print_epoch(e);
+        const TrainConfig config{static_cast<int>(history.size()) + 1, already_done ? 0 : o.max_epochs,
+                                 o.target_acc, o.batch, device};
+        train(*model, *optimizer, data.train, data.test, config, [&](const EpochStats& e) {
+            print_epoch(e);
             history.push_back(e);
-            write_file_atomically(o.out_dir + "/metrics.csv", metrics_csv(history));
-            // Every epoch, so an interrupted run can still be probed (--checkpoint).
+            write_file_atomically(metrics_path, format_metrics_csv(history));
+            // Every epoch, so an interrupted run can be probed (--checkpoint) or resumed (--resume).
             nn::save_checkpoint(*model, o.out_dir + "/model.safetensors",
                                 {{"experiment", protocol.name}, {"corrupt", std::to_string(o.corrupt)},
                                  {"seed", std::to_string(o.seed)}, {"epochs", std::to_string(e.epoch)}});
+            save_train_state(state_path, *model, *optimizer, e.epoch, identity);
         });
-        std::printf(result.reached_target ? "stop rule reached after %zu epochs\n"
-                                          : "stopped at the epoch limit (%zu) without reaching the target\n",
-                    result.epochs.size());
-        epochs_trained = static_cast<int>(result.epochs.size());
+        const bool reached = !history.empty() && history.back().running_acc_corrupt >= o.target_acc;
+        std::printf(reached ? "stop rule reached after %zu epochs\n"
+                            : "stopped at the epoch limit (%zu) without reaching the target\n",
+                    history.size());
+        epochs_trained = static_cast<int>(history.size());
         source = "trained";
     }
     if (o.no_probe) {

@@ -46,6 +46,8 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
                                              "of components per class")
         ->capture_default_str();
     app.add_flag("--no-probe", o.no_probe, "train only, skip the probe");
+    app.add_flag("--resume", o.resume, "continue the interrupted run in the output folder from its "
+                                       "train_state.safetensors (same flags; --max-epochs may grow)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -69,6 +71,8 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     PROBENET_CHECK(o.threads >= 0, "--threads must be >= 0, got ", o.threads);
     PROBENET_CHECK(o.train_size >= 0, "--train-size must be >= 0, got ", o.train_size);
     o.device_kind();  // validates the name
+    PROBENET_CHECK(!(o.resume && !o.checkpoint.empty()), "--resume continues training; --checkpoint probes "
+                   "without training: give one of them");
     if (o.out_dir.empty()) {
         char p[16];
         std::snprintf(p, sizeof p, "p%.2f", o.corrupt);

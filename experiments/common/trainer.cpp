@@ -19,7 +19,7 @@ TrainResult train(nn::Module& model, optim::Optimizer& optimizer, const data::Da
     TrainResult result;
     data::BatchOrder order(train_set.size(), config.batch, /*shuffle=*/false, /*seed=*/0);
     model.train();
-    for (int epoch = 1; epoch <= config.max_epochs; ++epoch) {
+    for (int epoch = config.first_epoch; epoch <= config.max_epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         order.start_epoch(epoch);
         ProgressBar bar("epoch " + std::to_string(epoch), order.num_batches());

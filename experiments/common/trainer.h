@@ -23,6 +23,7 @@ struct EpochStats {
 };
 
 struct TrainConfig {
+    int first_epoch = 1;  // > 1 when resuming (experiments/common/train_state.h)
     int max_epochs = 500;
     double target_acc = 0.999;
     int64_t batch = 32;
