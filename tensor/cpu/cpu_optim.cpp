@@ -7,17 +7,46 @@
 
 namespace probenet::cpu {
 
-void sgd_update(int64_t n, float* p, const float* g, float* buf, float lr, float momentum, float dampening,
-                float wd, bool nesterov, bool first_step) {
+namespace {
+// The loop body with every option a compile-time constant, so the compiler drops the branches and
+// vectorizes (with run-time flags inside the loop it emitted scalar code); restrict: the four
+// arrays never overlap.
+template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+void sgd_loop(int64_t n, float* __restrict p, const float* __restrict g, float* __restrict buf, float lr,
+              float momentum, float dampening, float wd) {
 #pragma omp parallel for simd if (n > (1 << 15))
     for (int64_t i = 0; i < n; ++i) {
-        float d = wd != 0.0f ? g[i] + wd * p[i] : g[i];
-        if (momentum != 0.0f) {
-            buf[i] = first_step ? d : momentum * buf[i] + (1.0f - dampening) * d;
-            d = nesterov ? d + momentum * buf[i] : buf[i];
+        float d = kDecay ? g[i] + wd * p[i] : g[i];
+        if constexpr (kMomentum) {
+            const float b = kFirst ? d : momentum * buf[i] + (1.0f - dampening) * d;
+            buf[i] = b;
+            d = kNesterov ? d + momentum * b : b;
         }
         p[i] -= lr * d;
     }
+}
+
+template <bool kDecay, bool kMomentum, bool kFirst>
+void sgd_nesterov(bool nesterov, int64_t n, float* p, const float* g, float* buf, float lr, float m, float damp,
+                  float wd) {
+    if (nesterov) sgd_loop<kDecay, kMomentum, kFirst, true>(n, p, g, buf, lr, m, damp, wd);
+    else sgd_loop<kDecay, kMomentum, kFirst, false>(n, p, g, buf, lr, m, damp, wd);
+}
+
+template <bool kDecay>
+void sgd_momentum(bool has_momentum, bool first, bool nesterov, int64_t n, float* p, const float* g, float* buf,
+                  float lr, float m, float damp, float wd) {
+    if (!has_momentum) sgd_loop<kDecay, false, false, false>(n, p, g, buf, lr, m, damp, wd);
+    else if (first) sgd_nesterov<kDecay, true, true>(nesterov, n, p, g, buf, lr, m, damp, wd);
+    else sgd_nesterov<kDecay, true, false>(nesterov, n, p, g, buf, lr, m, damp, wd);
+}
+}  // namespace
+
+void sgd_update(int64_t n, float* p, const float* g, float* buf, float lr, float momentum, float dampening,
+                float wd, bool nesterov, bool first_step) {
+    const bool has_momentum = momentum != 0.0f;
+    if (wd != 0.0f) sgd_momentum<true>(has_momentum, first_step, nesterov, n, p, g, buf, lr, momentum, dampening, wd);
+    else sgd_momentum<false>(has_momentum, first_step, nesterov, n, p, g, buf, lr, momentum, dampening, wd);
 }
 
 void adam_update(int64_t n, float* p, const float* g, float* m, float* v, float lr, float beta1, float beta2,
