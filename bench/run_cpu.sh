@@ -29,7 +29,10 @@ if [ ! -x $peers/libtorch_mlp ]; then
 fi
 
 step_ms() { grep -o 'step_ms [0-9.]*' | awk '{print $2}' | tail -n 1; }
-core=$(build/bench/mlp_step_bench 1 "$threads" 2>&1 | grep -o 'SkylakeX\|Haswell\|Prescott\|CooperLake\|SapphireRapids' | head -n 1)
+# The kernels probenet runs with: the core it re-executes itself with, else the one OpenBLAS chose.
+probe_out=$(build/bench/mlp_step_bench 1 "$threads" 2>&1)
+core=$(grep -o 'OPENBLAS_CORETYPE=[A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d= -f2)
+[ -n "$core" ] || core=$(grep -o 'USE_OPENMP [A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d' ' -f2)
 echo "threads $threads; probenet's OpenBLAS kernels: $core"
 
 declare -A ms
