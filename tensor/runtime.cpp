@@ -1,5 +1,9 @@
 #include "tensor/runtime.h"
 
+#if defined(__x86_64__) || defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
 #include <cblas.h>
 #include <omp.h>
 #include <unistd.h>
@@ -40,6 +44,20 @@ void set_threads(int threads) {
     omp_set_num_threads(threads);
 #ifdef PROBENET_OPENBLAS
     openblas_set_num_threads(threads);
+#endif
+}
+
+bool set_flush_denormals(bool flush) {
+#if defined(__x86_64__) || defined(__SSE2__)
+    constexpr unsigned kFtzDaz = 0x8040;  // MXCSR bit 15 flush-to-zero, bit 6 denormals-are-zero
+    const auto apply = [flush] { _mm_setcsr(flush ? (_mm_getcsr() | kFtzDaz) : (_mm_getcsr() & ~kFtzDaz)); };
+    apply();
+#pragma omp parallel num_threads(omp_get_max_threads())
+    apply();
+    return true;
+#else
+    (void)flush;
+    return false;
 #endif
 }
 

@@ -58,8 +58,12 @@ void print_epoch(const EpochStats& e) {
 int run(const Protocol& protocol, int argc, char** argv) {
     const Options o = parse_options(protocol, argc, argv);
     set_threads(o.threads);
+    const bool flushed = set_flush_denormals(o.denormals == "flush");
     const Device device = o.device_kind();
     std::printf("%s — %s\n%s\n", protocol.name.c_str(), protocol.expected.c_str(), runtime_summary(device).c_str());
+    std::printf("floating point: %s\n", flushed && o.denormals == "flush"
+                                            ? "subnormals flushed to zero on the CPU (FTZ/DAZ; --denormals keep for IEEE)"
+                                            : "IEEE subnormals kept on the CPU");
     std::printf("device: %s\n", device_name(device));
 
     // Data, with the authors' corruption of the training labels (numpy seed 42).

@@ -27,6 +27,7 @@ struct Options {
     std::string layers;          // --layers a,b,c: probe these instead of the protocol's
     std::string variance = "0.99";  // --variance T: fraction of variance, or a whole number of components
     bool no_probe = false;       // --no-probe: train only
+    std::string denormals = "flush";  // --denormals flush|keep: flush subnormal floats to zero (tensor/runtime.h)
     bool resume = false;         // --resume: continue the run in --out from its train_state.safetensors
     Device device_kind() const { return parse_device(device); }
 };
