@@ -58,12 +58,11 @@ void print_epoch(const EpochStats& e) {
 int run(const Protocol& protocol, int argc, char** argv) {
     const Options o = parse_options(protocol, argc, argv);
     set_threads(o.threads);
-    const bool flushed = set_flush_denormals(o.denormals == "flush");
+    const bool flushed = o.denormals == "flush" && set_flush_denormals(true);  // IEEE is the default
     const Device device = o.device_kind();
     std::printf("%s — %s\n%s\n", protocol.name.c_str(), protocol.expected.c_str(), runtime_summary(device).c_str());
-    std::printf("floating point: %s\n", flushed && o.denormals == "flush"
-                                            ? "subnormals flushed to zero on the CPU (FTZ/DAZ; --denormals keep for IEEE)"
-                                            : "IEEE subnormals kept on the CPU");
+    std::printf("floating point: %s\n", flushed ? "subnormals flushed to zero on the CPU (FTZ/DAZ; --denormals keep for IEEE)"
+                                                 : "IEEE subnormals kept on the CPU");
     std::printf("device: %s\n", device_name(device));
 
     // Data, with the authors' corruption of the training labels (numpy seed 42).
@@ -106,15 +105,14 @@ int run(const Protocol& protocol, int argc, char** argv) {
                            history.size(), " epochs up to ", done, " but ", state_path, " has ", done);
             std::printf("resumed %s after epoch %d\n", state_path.c_str(), done);
         }
-        const bool already_done = !history.empty() && history.back().running_acc_corrupt >= o.target_acc;
+        const auto reached = [&] { return !history.empty() && meets_stop_rule(history.back(), o.target_acc); };
         std::printf("training: %s lr %g, batch %d, file order, stop at running train accuracy %.4f or %d epochs\n",
                     protocol.optimizer == OptimizerKind::SGD ? "SGD" : "Adam", o.lr, o.batch, o.target_acc,
                     o.max_epochs);
         std::printf("%5s %9s %11s %11s %9s %8s\n", "epoch", "loss", "train(corr)", "train(true)", "test", "seconds");
         for (const EpochStats& e : history) print_epoch(e);
-        const TrainConfig config{static_cast<int>(history.size()) + 1, already_done ? 0 : o.max_epochs,
-                                 o.target_acc, o.batch, device};
-        train(*model, *optimizer, data.train, data.test, config, [&](const EpochStats& e) {
+        const TrainConfig config{static_cast<int>(history.size()) + 1, o.max_epochs, o.target_acc, o.batch, device};
+        if (!reached()) train(*model, *optimizer, data.train, data.test, config, [&](const EpochStats& e) {
             print_epoch(e);
             history.push_back(e);
             write_file_atomically(metrics_path, format_metrics_csv(history));
@@ -124,9 +122,8 @@ int run(const Protocol& protocol, int argc, char** argv) {
                                  {"seed", std::to_string(o.seed)}, {"epochs", std::to_string(e.epoch)}});
             save_train_state(state_path, *model, *optimizer, e.epoch, identity);
         });
-        const bool reached = !history.empty() && history.back().running_acc_corrupt >= o.target_acc;
-        std::printf(reached ? "stop rule reached after %zu epochs\n"
-                            : "stopped at the epoch limit (%zu) without reaching the target\n",
+        std::printf(reached() ? "stop rule reached after %zu epochs\n"
+                              : "stopped at the epoch limit (%zu) without reaching the target\n",
                     history.size());
         epochs_trained = static_cast<int>(history.size());
         source = "trained";

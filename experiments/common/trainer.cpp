@@ -59,7 +59,7 @@ TrainResult train(nn::Module& model, optim::Optimizer& optimizer, const data::Da
         stats.test_acc = accuracy(predict(model, test_set, config.device), test_set.true_labels);
         result.epochs.push_back(stats);
         on_epoch(stats);
-        if (stats.running_acc_corrupt >= config.target_acc) {
+        if (meets_stop_rule(stats, config.target_acc)) {
             result.reached_target = true;
             break;
         }

@@ -35,6 +35,11 @@ struct TrainResult {
     bool reached_target = false;
 };
 
+// The authors' stop rule: an epoch's running train accuracy on the corrupted labels reached the target.
+inline bool meets_stop_rule(const EpochStats& epoch, double target_acc) {
+    return epoch.running_acc_corrupt >= target_acc;
+}
+
 TrainResult train(nn::Module& model, optim::Optimizer& optimizer, const data::Dataset& train_set,
                   const data::Dataset& test_set, const TrainConfig& config,
                   const std::function<void(const EpochStats&)>& on_epoch);
