@@ -24,10 +24,14 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : r
                        "Masc(layer ", layer_, "): every subspace set must have dim ", dim_, " and ", num_classes_,
                        " classes");
         for (const ClassSubspace& c : set->classes) {
-            PROBENET_CHECK(static_cast<int64_t>(c.basis.size()) == c.k * dim_, "Masc(layer ", layer_,
-                           "): a class basis holds ", c.basis.size(), " values, expected k·d = ", c.k, "·", dim_);
+            const int64_t vectors = c.complement ? dim_ - c.k : c.k;
+            PROBENET_CHECK(c.k >= 0 && c.k <= dim_ && static_cast<int64_t>(c.basis.size()) == vectors * dim_,
+                           "Masc(layer ", layer_, "): a class basis holds ", c.basis.size(), " values, expected ",
+                           c.complement ? "(d − k)·d = (" : "k·d = ", vectors, c.complement ? ")·" : "·", dim_,
+                           " for k = ", c.k);
             basis_.insert(basis_.end(), c.basis.begin(), c.basis.end());
-            offsets_.push_back(offsets_.back() + c.k);
+            offsets_.push_back(offsets_.back() + vectors);
+            complement_.push_back(c.complement);
         }
     }
 }
@@ -73,7 +77,7 @@ void Masc::for_each_block(const float* rows, int64_t n, const PerBlock& per_bloc
             for (int64_t g = 0; g < groups; ++g) {
                 double sum = 0.0;
                 for (int64_t j = offsets_[g]; j < offsets_[g + 1]; ++j) sum += pi[j] * pi[j];
-                s.num[i * groups + g] = sum;
+                s.num[i * groups + g] = complement_[g] ? ss - sum : sum;  // ‖U_cᵀx‖² = ‖x‖² − ‖U_c⊥ᵀx‖²
             }
         }
         per_block(b0, b, s.num.data(), s.norms.data());
@@ -117,7 +121,7 @@ void Masc::score(const float* rows, int64_t n, int32_t set, double* scores) cons
         for (int64_t i = 0; i < b; ++i)
             for (int32_t c = 0; c < num_classes_; ++c) {
                 const double v = num[i * groups + int64_t{set} * num_classes_ + c];
-                scores[(b0 + i) * num_classes_ + c] = norms[i] == 0.0 ? 0.0 : v / norms[i];
+                scores[(b0 + i) * num_classes_ + c] = norms[i] == 0.0 ? 0.0 : std::max(v, 0.0) / norms[i];
             }
     });
 }

@@ -6,7 +6,8 @@
 // in the authors' code (the float32 rows are widened exactly).
 //
 // One GEMM per block of rows scores every class of every subspace set at once: P = X·W (b, k_all) with
-// W = [U_0 … U_{K−1}] of every set side by side, then per class the sum of squares of its columns.
+// W = [U_0 … U_{K−1}] of every set side by side, then per class the sum of squares of its columns
+// (for a class stored by its complement U_c⊥, ‖x‖² minus that sum; see probe/pca.h).
 // Measured on this project's 2-core Xeon, one thread, 1024 rows: one concatenated dgemm runs at
 // 72–75 GF/s against 48–56 GF/s for one dgemm per class (d 784 × 10 classes × k 150, and
 // d 2048 × 20 classes × k 240), since X is packed once instead of once per class.
@@ -69,6 +70,7 @@ private:
     ZeroRowRule rule_;
     std::vector<double> basis_;     // (k_all, d) row-major: every set's class bases, one after another
     std::vector<int64_t> offsets_;  // S·K + 1 starts of (set, class) in basis_ rows
+    std::vector<uint8_t> complement_;  // S·K: 1 where that class stores U_c⊥ (see ClassSubspace)
 };
 
 // Counts MASC predictions that agree with one or more label arrays, batch by batch.

@@ -37,7 +37,7 @@ std::vector<double> covariance_spectrum(const std::vector<double>& ascending, in
 }  // namespace
 
 ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
-                            const std::string& what) {
+                            const std::string& what, Basis basis) {
     PROBENET_CHECK(gram != nullptr && dim >= 1 && count >= 1, what,
                    ": need a Gram of dim >= 1 from >= 1 rows, got dim ", dim, ", ", count, " rows");
     validate(threshold);
@@ -49,10 +49,11 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
     for (int64_t q = 0; q < m; ++q)
         for (int64_t p = q; p < m; ++p) a[q * m + p] = gram[active[q] * dim + active[p]];
 
-    // Only k eigenvectors are needed, and k is known only from all the eigenvalues: tridiagonalise once
-    // (dsytrd, the bulk of the work), take every eigenvalue of the tridiagonal (dsterf), then the top
-    // k eigenvectors of the tridiagonal, mapped back by the Householder reflectors (dormtr) — which
-    // skips most of what dsyevd spends on all d eigenvectors (2048×2048, k = 240: 0.9 s vs 1.4 s).
+    // Only k eigenvectors (or d − k, see Basis) are needed, and k is known only from all the
+    // eigenvalues: tridiagonalise once (dsytrd, the bulk of the work), take every eigenvalue of the
+    // tridiagonal (dsterf), then just the eigenvectors needed, mapped back by the Householder
+    // reflectors (dormtr) — which skips most of what dsyevd spends on all d eigenvectors (2048×2048,
+    // k = 240: 0.9 s vs 1.4 s).
     std::vector<double> diag(static_cast<size_t>(m)), off(static_cast<size_t>(std::max<int64_t>(m, 1))),
         tau(static_cast<size_t>(std::max<int64_t>(m, 1))), w;
     const lapack_int lm = static_cast<lapack_int>(m);
@@ -69,45 +70,55 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
     out.count = count;
     out.eigenvalues = covariance_spectrum(w, count, static_cast<size_t>(dim));
     out.k = components_to_keep(out.eigenvalues.data(), dim, dim, threshold);
-    const int64_t from_block = std::min(out.k, m);
+    // Which eigenvectors of the active block, as an index range [lo, lo + wanted) in LAPACK's ascending
+    // order: the top min(k, m) for U_c, or the m − min(k, m) below them for U_c⊥.
+    out.complement = basis == Basis::Smaller && 2 * out.k > dim;
+    const int64_t top_active = std::min(out.k, m);
+    const int64_t lo = out.complement ? 0 : m - top_active;
+    const int64_t wanted = out.complement ? m - top_active : top_active;
 
-    // z (m, from_block) column-major: top eigenvectors of the tridiagonal, ascending like LAPACK's.
+    // z (m, wanted) column-major: those eigenvectors of the tridiagonal, ascending like LAPACK's.
     // Few of them: MRRR on just that index range (dstemr). Many (it then bisects for each, which costs
     // more than all vectors at once): divide and conquer on the whole tridiagonal (dstedc), which is
     // also the fallback should MRRR give up on a cluster.
-    std::vector<double> z(static_cast<size_t>(m * from_block));
-    if (from_block > 0) {
+    std::vector<double> z(static_cast<size_t>(m * wanted));
+    if (wanted > 0) {
         bool done = false;
-        if (from_block * 6 <= m) {
+        if (wanted * 6 <= m) {
             std::vector<double> d2 = diag, e2 = off, w2(static_cast<size_t>(m));
-            std::vector<lapack_int> support(static_cast<size_t>(2 * from_block));
+            std::vector<lapack_int> support(static_cast<size_t>(2 * wanted));
             lapack_int found = 0;
             lapack_logical tryrac = 1;
             const lapack_int info = LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', lm, d2.data(), e2.data(), 0.0, 0.0,
-                                                   static_cast<lapack_int>(m - from_block + 1), lm, &found, w2.data(),
-                                                   z.data(), lm, static_cast<lapack_int>(from_block), support.data(),
+                                                   static_cast<lapack_int>(lo + 1),
+                                                   static_cast<lapack_int>(lo + wanted), &found, w2.data(),
+                                                   z.data(), lm, static_cast<lapack_int>(wanted), support.data(),
                                                    &tryrac);
-            done = info == 0 && found == from_block;
+            done = info == 0 && found == wanted;
         }
         if (!done) {
             std::vector<double> d2 = diag, e2 = off, all(static_cast<size_t>(m * m));
             const lapack_int info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), all.data(), lm);
             PROBENET_CHECK(info == 0, what, ": LAPACKE_dstedc on the ", m, "×", m, " tridiagonal failed with info ",
                            info);
-            std::copy_n(all.data() + (m - from_block) * m, m * from_block, z.data());
+            std::copy_n(all.data() + lo * m, m * wanted, z.data());
         }
-        const lapack_int info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', lm, static_cast<lapack_int>(from_block),
+        const lapack_int info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', lm, static_cast<lapack_int>(wanted),
                                                a.data(), lm, tau.data(), z.data(), lm);
         PROBENET_CHECK(info == 0, what, ": LAPACKE_dormtr failed with info ", info);
     }
-    out.basis.assign(static_cast<size_t>(out.k * dim), 0.0);
-    for (int64_t j = 0; j < out.k; ++j) {
+    // Dead unit vectors (eigenvalue 0) come after the active block: U_c takes the first k − m of them
+    // (only a component count gets there), U_c⊥ the rest.
+    const int64_t dead_in_top = std::max<int64_t>(out.k - m, 0);
+    const int64_t vectors = out.complement ? dim - out.k : out.k;
+    out.basis.assign(static_cast<size_t>(vectors * dim), 0.0);
+    for (int64_t j = 0; j < vectors; ++j) {
         double* u = out.basis.data() + j * dim;
-        if (j < from_block) {  // eigenvector of the j-th largest eigenvalue of the active block
-            const double* v = z.data() + (from_block - 1 - j) * m;
+        if (j < wanted) {  // U_c: largest first; U_c⊥: any order
+            const double* v = z.data() + (out.complement ? j : wanted - 1 - j) * m;
             for (int64_t p = 0; p < m; ++p) u[active[p]] = v[p];
-        } else {  // past the active block (only a component count gets here): dead unit vectors, eigenvalue 0
-            u[dead[j - m]] = 1.0;
+        } else {
+            u[dead[(out.complement ? dead_in_top : 0) + j - wanted]] = 1.0;
         }
     }
     return out;
@@ -161,7 +172,7 @@ std::vector<int64_t> LayerSubspaces::k_per_class() const {
     return ks;
 }
 
-std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold) {
+std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold, Basis basis) {
     validate(threshold);
     grams.flush();
     const int32_t sets = grams.num_label_sets(), classes = grams.num_classes();
@@ -182,7 +193,8 @@ std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& thr
             const std::string what = "fit_subspaces(layer " + grams.layer() + ", label set " + std::to_string(s) +
                                      ", class " + std::to_string(c) + ")";
             out[s].classes[c] = grams.has_gram(s, c)
-                                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), threshold, what)
+                                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), threshold, what,
+                                                    basis)
                                     : pca_from_rows(grams.raw_rows(s, c), grams.count(s, c), grams.dim(), threshold,
                                                     what);
         } catch (...) {

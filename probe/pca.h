@@ -18,6 +18,14 @@
 //                μ_max·max(n, d)·ε), at most n — beyond it Xᵀw_j is round-off with no direction.
 // Bases are float64: MASC scores in float64 like the authors, and a d×k_total float64 basis is small
 // next to the d×d Grams it comes from.
+//
+// Which basis is stored: the k top eigenvectors U_c, or — Basis::Smaller on the Gram route when
+// k > d/2 — the d − k others U_c⊥ (the eigenvectors of the smallest eigenvalues, dead unit vectors
+// included), since [U_c U_c⊥] is orthogonal and so ‖U_cᵀx‖² = ‖x‖² − ‖U_c⊥ᵀx‖². MASC then costs
+// 2·d·(d − k) instead of 2·d·k per row and class, and the fit maps back d − k eigenvectors instead of
+// k. Memorized layers need it: MLP–MNIST at p = 0.8 keeps k ≈ 1650 of 2048 dimensions per class in
+// FC(2048) (scoring 4× cheaper). The two forms give the same scores up to float64 rounding
+// (tests/probe/test_pca.cpp, test_masc.cpp).
 #pragma once
 
 #include <cstdint>
@@ -36,14 +44,21 @@ struct ClassSubspace {
     bool small_sample = false;  // solved through the n×n problem
     // Covariance eigenvalues, descending, clipped ≥ 0: d of them (Gram route) or n (small route).
     std::vector<double> eigenvalues;
-    // k orthonormal d-vectors, one after another: basis[j * d + i] = U_c(i, j) (U_c column-major).
+    // Orthonormal d-vectors, one after another: basis[j * d + i] = U(i, j) (U column-major), with
+    // U = U_c (k vectors) or, when `complement`, U = U_c⊥ (d − k vectors).
     std::vector<double> basis;
+    bool complement = false;
+};
+
+enum class Basis {
+    TopK,     // always store U_c
+    Smaller,  // store U_c⊥ instead when it has fewer vectors (k > d/2; Gram route only)
 };
 
 // G: lower triangle of the column-major d×d Gram XᵀX of `count` ≥ 1 rows. `what` names the class
 // in errors (e.g. "layer fc1, class 3, true labels").
 ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
-                            const std::string& what = "pca_from_gram");
+                            const std::string& what = "pca_from_gram", Basis basis = Basis::TopK);
 // rows: (count, dim) row-major, count ≥ 0 (0 gives an empty subspace).
 ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const Threshold& threshold,
                             const std::string& what = "pca_from_rows");
@@ -62,6 +77,7 @@ struct LayerSubspaces {
 
 // Flushes `grams`, then fits every (label set, class), the classes in parallel (one single-threaded
 // LAPACK call per OpenMP thread). Returns one LayerSubspaces per label set, in set order.
-std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold);
+std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold,
+                                          Basis basis = Basis::Smaller);
 
 }  // namespace probenet::probe

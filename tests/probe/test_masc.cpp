@@ -125,6 +125,43 @@ TEST_CASE("MASC separates data drawn from distinct known subspaces perfectly (Gr
     }
 }
 
+TEST_CASE("MASC scores the same with complement bases (k > d/2) as with the top-k bases", "[probe]") {
+    Rng rng(23);
+    // Wide class subspaces: rank 18 of 24 dimensions, k from 14 to 18. (A k past the rank would cut
+    // through the zero eigenvalues, where no particular split into U_c and U_c⊥ is defined.)
+    const int64_t d = 24, r = 18, K = 3, n = 400;
+    std::vector<std::vector<double>> bases(K, std::vector<double>(static_cast<size_t>(r * d)));
+    for (auto& b : bases)
+        for (double& v : b) v = rng.normal(0.0f, 1.0f);
+    ClassGram g("wide", d, K);
+    for (int32_t c = 0; c < K; ++c) {
+        const std::vector<float> x = draw(bases, d, r, n, c, rng);
+        const std::vector<int32_t> y(static_cast<size_t>(n), c);
+        g.add(x.data(), n, y.data());
+    }
+    for (const Threshold& t : {Threshold{VarianceFraction{0.99}}, Threshold{ComponentCount{14}},
+                               Threshold{ComponentCount{18}}}) {
+        const LayerSubspaces top = fit_subspaces(g, t, Basis::TopK)[0];
+        const LayerSubspaces small = fit_subspaces(g, t, Basis::Smaller)[0];
+        REQUIRE(top.k_per_class() == small.k_per_class());
+        for (const ClassSubspace& c : small.classes) REQUIRE(c.complement == (2 * c.k > d));
+        REQUIRE(small.classes[0].complement);
+        std::vector<float> rows;
+        for (int32_t c = 0; c < K; ++c) {
+            const std::vector<float> x = draw(bases, d, r, 40, c, rng);
+            rows.insert(rows.end(), x.begin(), x.end());
+        }
+        for (int64_t i = 0; i < 10; ++i) rows.push_back(rng.normal(0.0f, 1.0f));  // off every subspace
+        rows.resize(rows.size() + static_cast<size_t>(d - 10), 0.5f);
+        const int64_t m = static_cast<int64_t>(rows.size()) / d;
+        std::vector<double> s_top(static_cast<size_t>(m * K)), s_small(s_top.size());
+        Masc(top).score(rows.data(), m, 0, s_top.data());
+        Masc(small).score(rows.data(), m, 0, s_small.data());
+        for (size_t i = 0; i < s_top.size(); ++i) REQUIRE(s_small[i] == Approx(s_top[i]).margin(1e-12));
+        REQUIRE(predict_one(Masc(top), rows) == predict_one(Masc(small), rows));
+    }
+}
+
 TEST_CASE("MASC with two subspace sets equals two single-set MASCs; the tally counts every pair", "[probe]") {
     Rng rng(22);
     const int64_t d = 16, n = 700;

@@ -19,15 +19,35 @@ using probe_test::principal_cosines;
 using probe_test::spectral_rows;
 
 namespace {
+// The orthogonal projector onto the class subspace, (d, d): U Uᵀ, or I − U⊥U⊥ᵀ for a complement basis.
+std::vector<double> projector(const ClassSubspace& s, int64_t d) {
+    const int64_t vectors = static_cast<int64_t>(s.basis.size()) / d;
+    std::vector<double> p(static_cast<size_t>(d * d), 0.0);
+    for (int64_t j = 0; j < vectors; ++j)
+        for (int64_t r = 0; r < d; ++r)
+            for (int64_t c = 0; c < d; ++c) p[r * d + c] += s.basis[j * d + r] * s.basis[j * d + c];
+    if (s.complement)
+        for (int64_t r = 0; r < d; ++r)
+            for (int64_t c = 0; c < d; ++c) p[r * d + c] = (r == c ? 1.0 : 0.0) - p[r * d + c];
+    return p;
+}
+
 void require_same_subspace(const ClassSubspace& a, const ClassSubspace& b, int64_t d) {
     REQUIRE(a.k == b.k);
-    for (double cosine : principal_cosines(a.basis.data(), b.basis.data(), d, a.k))
-        REQUIRE(cosine == Approx(1.0).margin(1e-9));
+    if (!a.complement && !b.complement) {
+        for (double cosine : principal_cosines(a.basis.data(), b.basis.data(), d, a.k))
+            REQUIRE(cosine == Approx(1.0).margin(1e-9));
+        return;
+    }
+    const std::vector<double> pa = projector(a, d), pb = projector(b, d);
+    for (size_t i = 0; i < pa.size(); ++i) REQUIRE(pa[i] == Approx(pb[i]).margin(1e-9));
 }
 
 void require_orthonormal(const ClassSubspace& s, int64_t d) {
-    for (int64_t i = 0; i < s.k; ++i)
-        for (int64_t j = 0; j < s.k; ++j) {
+    const int64_t vectors = static_cast<int64_t>(s.basis.size()) / d;
+    REQUIRE(vectors == (s.complement ? d - s.k : s.k));
+    for (int64_t i = 0; i < vectors; ++i)
+        for (int64_t j = 0; j < vectors; ++j) {
             double dot = 0;
             for (int64_t t = 0; t < d; ++t) dot += s.basis[i * d + t] * s.basis[j * d + t];
             REQUIRE(dot == Approx(i == j ? 1.0 : 0.0).margin(1e-10));
@@ -128,6 +148,39 @@ TEST_CASE("dead coordinates are split off exactly on the Gram route", "[probe]")
     const ClassSubspace all = pca_from_gram(gx.data(), d, n, ComponentCount{d});
     REQUIRE(all.k == d);
     require_orthonormal(all, d);
+}
+
+TEST_CASE("Basis::Smaller stores the orthogonal complement when k > d/2, spanning the same subspace",
+          "[probe]") {
+    Rng rng(15);
+    const int64_t n = 300, live = 8, d = 12;
+    const std::vector<float> dense = spectral_rows(n, live, 0.7, rng);
+    const std::vector<int64_t> where{1, 2, 4, 5, 6, 8, 9, 10};  // zero columns at 0, 3, 7, 11
+    std::vector<float> x(static_cast<size_t>(n * d), 0.0f);
+    for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < live; ++j) x[i * d + where[j]] = dense[i * live + j];
+    const std::vector<double> g = naive_gram(x.data(), n, d);
+    // k = 3 and 6: U_c is stored (k ≤ d/2); 7: U_c⊥ = the last live eigenvector and the 4 dead unit
+    // vectors; 10: U_c⊥ = the 2 dead unit vectors U_c did not take; 12: U_c⊥ is empty.
+    for (int64_t k : {3, 6, 7, 10, 12}) {
+        INFO("k = " << k);
+        const ClassSubspace top = pca_from_gram(g.data(), d, n, ComponentCount{k}, "top", Basis::TopK);
+        const ClassSubspace small = pca_from_gram(g.data(), d, n, ComponentCount{k}, "smaller", Basis::Smaller);
+        REQUIRE(!top.complement);
+        REQUIRE(small.complement == (2 * k > d));
+        REQUIRE(small.k == k);
+        require_orthonormal(top, d);
+        require_orthonormal(small, d);
+        require_same_subspace(top, small, d);
+        // Every complement vector is orthogonal to every top vector.
+        if (small.complement)
+            for (int64_t i = 0; i < k; ++i)
+                for (int64_t j = 0; j < d - k; ++j) {
+                    double dot = 0;
+                    for (int64_t t = 0; t < d; ++t) dot += top.basis[i * d + t] * small.basis[j * d + t];
+                    REQUIRE(dot == Approx(0.0).margin(1e-10));
+                }
+    }
 }
 
 TEST_CASE("fit_subspaces takes the small route below d rows and the Gram route from d rows on", "[probe]") {
