@@ -18,8 +18,8 @@
 //               [--chunk ROWS] [--share 0|1]     ClassGram options (rows per dsyrk, shared work)
 //   probe_bench --mnist DIR      MNIST input layer, true labels: the reference.md exactness check, timed
 //
-// Run it with OPENBLAS_CORETYPE set if the start-up line says "Prescott" on a modern CPU: OpenBLAS
-// 0.3.21 does not recognise newer Xeons and falls back to SSE3 kernels (3–10× slower).
+// Like the experiments it re-executes itself with OPENBLAS_CORETYPE set when OpenBLAS 0.3.21 falls back
+// to its SSE3 'Prescott' kernels on a newer Xeon (3–10× slower); the start-up line names the kernels.
 //
 // What it printed on the project's 2-vCPU Xeon (OPENBLAS_CORETYPE=SkylakeX, 2 threads, p = 0.8):
 // k_total corrupted/true ≈ 3142/2136, 920/767, 2556/1897, 2410/1329, 2423/1337 for input … fc4; about
@@ -317,6 +317,7 @@ int run_mnist(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    choose_blas_kernels(argv);
     try {
         const Args a = parse(argc, argv);
         std::printf("%s\n", runtime_summary(Device::CPU).c_str());
