@@ -84,6 +84,7 @@ int run(const Protocol& protocol, int argc, char** argv) {
 
     std::filesystem::create_directories(o.out_dir);
     int epochs_trained = 0;
+    double running_train_acc = -1;
     std::string source = "initialisation (no training)";
     if (!o.checkpoint.empty()) {
         source = "checkpoint " + o.checkpoint;
@@ -126,6 +127,7 @@ int run(const Protocol& protocol, int argc, char** argv) {
                               : "stopped at the epoch limit (%zu) without reaching the target\n",
                     history.size());
         epochs_trained = static_cast<int>(history.size());
+        if (!history.empty()) running_train_acc = history.back().running_acc_corrupt;
         source = "trained";
     }
     if (o.no_probe) {
@@ -149,9 +151,9 @@ int run(const Protocol& protocol, int argc, char** argv) {
                 pc.layers.size(), probe::to_string(pc.threshold).c_str());
     std::fflush(stdout);
     const probe::ProbeResult result = probe::probe_model(*model, data.train, data.test, pc);
-    std::printf("%s", probe_table(protocol, result).c_str());
     ProbeContext context{protocol.name, o.corrupt, o.seed, o.run, epochs_trained, probe::to_string(pc.threshold),
-                         source, data.train.size(), data.test.size()};
+                         source, data.train.size(), data.test.size(), running_train_acc};
+    std::printf("%s", probe_table(protocol, context, result).c_str());
     write_probe_files(o.out_dir, protocol, context, result);
     std::printf("results in %s (metrics.csv, model.safetensors, layers.csv, summary.json, layer_accuracy.svg)\n",
                 o.out_dir.c_str());

@@ -37,7 +37,7 @@ std::string layer_label(const Protocol& protocol, const std::string& layer) {
     return layer;
 }
 
-std::string probe_table(const Protocol& protocol, const probe::ProbeResult& result) {
+std::string probe_table(const Protocol& protocol, const ProbeContext& context, const probe::ProbeResult& result) {
     std::ostringstream out;
     char line[320];
     std::snprintf(line, sizeof line, "%-14s %5s | %-37s | %-37s | %9s\n", "", "",
@@ -60,6 +60,13 @@ std::string probe_table(const Protocol& protocol, const probe::ProbeResult& resu
     std::snprintf(line, sizeof line, "%-14s %5s | %6s %10.4f %10.4f %7.4f |\n", "model itself", "", "",
                   result.model_train_corrupt, result.model_train_true, result.model_test);
     out << line;
+    if (context.running_train_acc >= 0) {
+        std::snprintf(line, sizeof line,
+                      "running train accuracy of the last epoch (the stop rule's figure): %.4f; the model after "
+                      "that epoch: %.4f\n",
+                      context.running_train_acc, result.model_train_corrupt);
+        out << line;
+    }
     out << best_line(protocol, result, SubspaceLabels::Corrupted) << best_line(protocol, result, SubspaceLabels::True);
     std::snprintf(line, sizeof line, "probe time: pass 1 (Grams) %.1f s, fit %.1f s, pass 2 (MASC) %.1f s\n",
                   result.seconds_pass1, result.seconds_fit, result.seconds_pass2);
@@ -106,7 +113,9 @@ void write_probe_files(const std::string& dir, const Protocol& protocol, const P
         {"zero_row_rule", "all-zero rows are predicted as class 0 and counted in zero_rows"},
         {"model", {{"train_acc_corrupt", result.model_train_corrupt},
                    {"train_acc_true", result.model_train_true},
-                   {"test_acc", result.model_test}}},
+                   {"test_acc", result.model_test},
+                   {"running_train_acc_corrupt_last_epoch",
+                    context.running_train_acc >= 0 ? json(context.running_train_acc) : json(nullptr)}}},
         {"best_layer", best},
         {"layers", layers},
         {"seconds", {{"pass1", result.seconds_pass1}, {"fit", result.seconds_fit}, {"pass2", result.seconds_pass2}}}};
@@ -133,6 +142,9 @@ void write_probe_files(const std::string& dir, const Protocol& protocol, const P
     series("MASC train vs corrupted labels (corrupted-label subspaces)", SubspaceLabels::Corrupted,
            &LayerReport::masc_train_corrupt, "#ff7f0e", false);
     series("MASC test (true-label subspaces)", SubspaceLabels::True, &LayerReport::masc_test, "#9467bd", true);
+    if (context.running_train_acc >= 0)
+        fig.hlines.push_back({"running train accuracy of the last epoch (stop rule)", "#e377c2",
+                              context.running_train_acc});
     fig.hlines.push_back({"model train accuracy (corrupted labels)", "#d62728", result.model_train_corrupt});
     fig.hlines.push_back({"model test accuracy", "#7f7f7f", result.model_test});
     write_file_atomically(dir + "/layer_accuracy.svg", render_svg(fig));
