@@ -44,6 +44,8 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
                            "): label set ", s, ", row ", i, " has class ", labels[s][i], ", outside [0, ",
                            num_classes_, ")");
     }
+    for (int32_t s = 1; s < num_sets_ && sets_agree_; ++s)
+        sets_agree_ = std::equal(labels[s], labels[s] + n, labels[0]);
     const bool may_share = options_.share_agreeing && num_sets_ > 1;
     for (int64_t i = 0; i < n; ++i) {
         const float* x = rows + i * dim_;

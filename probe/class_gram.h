@@ -68,6 +68,9 @@ public:
     int64_t chunk_rows() const { return options_.chunk_rows; }  // as resolved (never 0)
     int64_t rows() const { return rows_; }                       // rows added (each once, whatever S)
     int64_t zero_rows() const { return zero_rows_; }  // all-zero rows among them
+    // True while every row added had the same class in every label set (p = 0): the sets' statistics
+    // are then identical, and fit_subspaces fits one of them.
+    bool label_sets_agree() const { return sets_agree_; }
 
     int64_t count(int32_t set, int32_t c) const { return slot(set, c).count; }
     double sum_squares(int32_t set, int32_t c) const { return slot(set, c).sum_squares; }  // Σ‖x‖² = tr G
@@ -106,6 +109,7 @@ private:
     std::vector<double> widened_;             // scratch: a chunk widened to float64
     std::vector<double> chunk_gram_;          // scratch: the Gram of one shared chunk
     int64_t rows_ = 0, zero_rows_ = 0;
+    bool sets_agree_ = true;
 };
 
 }  // namespace probenet::probe

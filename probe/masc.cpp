@@ -9,6 +9,14 @@
 
 namespace probenet::probe {
 
+namespace {
+// Group g = set · K + class of the sets given to the constructor.
+const ClassSubspace* subspace_of(const std::vector<const LayerSubspaces*>& sets, size_t g) {
+    const size_t classes = sets[0]->classes.size();
+    return &sets[g / classes]->classes[g % classes];
+}
+}  // namespace
+
 Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : rule_(rule) {
     PROBENET_CHECK(!sets.empty() && sets[0] != nullptr, "Masc: need at least one subspace set");
     layer_ = sets[0]->layer;
@@ -17,7 +25,6 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : r
     num_classes_ = static_cast<int32_t>(sets[0]->classes.size());
     PROBENET_CHECK(dim_ >= 1 && num_classes_ >= 1, "Masc(layer ", layer_, "): subspaces of dim ", dim_, " with ",
                    num_classes_, " classes; fit them first");
-    offsets_.push_back(0);
     for (const LayerSubspaces* set : sets) {
         PROBENET_CHECK(set != nullptr && set->dim == dim_ &&
                            static_cast<int32_t>(set->classes.size()) == num_classes_,
@@ -29,16 +36,33 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : r
                            "Masc(layer ", layer_, "): a class basis holds ", c.basis.size(), " values, expected ",
                            c.complement ? "(d − k)·d = (" : "k·d = ", vectors, c.complement ? ")·" : "·", dim_,
                            " for k = ", c.k);
-            basis_.insert(basis_.end(), c.basis.begin(), c.basis.end());
-            offsets_.push_back(offsets_.back() + vectors);
             complement_.push_back(c.complement);
+            // The same class with the same subspace in an earlier set (every class when the label sets
+            // agree, as at p = 0): score it once and read the result twice.
+            const size_t g = begin_.size(), earlier = g % static_cast<size_t>(num_classes_);
+            bool reused = false;
+            for (size_t e = earlier; e < g && !reused; e += static_cast<size_t>(num_classes_)) {
+                const ClassSubspace& o = *subspace_of(sets, e);
+                if (o.k == c.k && o.complement == c.complement && o.basis == c.basis) {
+                    begin_.push_back(begin_[e]);
+                    end_.push_back(end_[e]);
+                    reused = true;
+                }
+            }
+            if (reused) continue;
+            const int64_t first = static_cast<int64_t>(basis_.size()) / dim_;
+            basis_.insert(basis_.end(), c.basis.begin(), c.basis.end());
+            begin_.push_back(first);
+            end_.push_back(first + vectors);
         }
     }
 }
 
+int64_t Masc::basis_rows() const { return static_cast<int64_t>(basis_.size()) / dim_; }
+
 int64_t Masc::rows_per_block() const {
     // Keep the (rows, k_all) projection block near 32 MB while each GEMM stays large.
-    const int64_t k_all = std::max<int64_t>(offsets_.back(), 1);
+    const int64_t k_all = std::max<int64_t>(basis_rows(), 1);
     return std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
 }
 
@@ -56,7 +80,7 @@ struct Masc::Scratch {
 
 template <typename PerBlock>
 void Masc::for_each_block(const float* rows, int64_t n, const PerBlock& per_block) const {
-    const int64_t block = rows_per_block(), k_all = offsets_.back(), groups = int64_t{num_sets_} * num_classes_;
+    const int64_t block = rows_per_block(), k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
     Scratch s(std::min(block, n), dim_, k_all, groups);
     for (int64_t b0 = 0; b0 < n; b0 += block) {
         const int64_t b = std::min(block, n - b0);
@@ -76,7 +100,7 @@ void Masc::for_each_block(const float* rows, int64_t n, const PerBlock& per_bloc
             const double* pi = p + i * k_all;
             for (int64_t g = 0; g < groups; ++g) {
                 double sum = 0.0;
-                for (int64_t j = offsets_[g]; j < offsets_[g + 1]; ++j) sum += pi[j] * pi[j];
+                for (int64_t j = begin_[g]; j < end_[g]; ++j) sum += pi[j] * pi[j];
                 s.num[i * groups + g] = complement_[g] ? ss - sum : sum;  // ‖U_cᵀx‖² = ‖x‖² − ‖U_c⊥ᵀx‖²
             }
         }

@@ -7,7 +7,9 @@
 //
 // One GEMM per block of rows scores every class of every subspace set at once: P = X·W (b, k_all) with
 // W = [U_0 … U_{K−1}] of every set side by side, then per class the sum of squares of its columns
-// (for a class stored by its complement U_c⊥, ‖x‖² minus that sum; see probe/pca.h).
+// (for a class stored by its complement U_c⊥, ‖x‖² minus that sum; see probe/pca.h). A class whose
+// subspace is identical in an earlier set (all of them when the label sets agree, at p = 0) has its
+// columns once.
 // Measured on this project's 2-core Xeon, one thread, 1024 rows: one concatenated dgemm runs at
 // 72–75 GF/s against 48–56 GF/s for one dgemm per class (d 784 × 10 classes × k 150, and
 // d 2048 × 20 classes × k 240), since X is packed once instead of once per class.
@@ -49,6 +51,8 @@ public:
     int32_t num_classes() const { return num_classes_; }
     int64_t dim() const { return dim_; }
     ZeroRowRule zero_row_rule() const { return rule_; }
+    // Basis vectors held, k_all: the columns of the scoring GEMM (a repeated class subspace counts once).
+    int64_t basis_rows() const;
 
     // rows (n, dim) row-major; predictions: one array of n per subspace set. Returns the number of
     // all-zero rows among the n.
@@ -68,8 +72,8 @@ private:
     int64_t dim_ = 0;
     int32_t num_sets_ = 0, num_classes_ = 0;
     ZeroRowRule rule_;
-    std::vector<double> basis_;     // (k_all, d) row-major: every set's class bases, one after another
-    std::vector<int64_t> offsets_;  // S·K + 1 starts of (set, class) in basis_ rows
+    std::vector<double> basis_;     // (k_all, d) row-major: the class bases, one after another
+    std::vector<int64_t> begin_, end_;  // S·K: the (set, class) basis as rows [begin, end) of basis_
     std::vector<uint8_t> complement_;  // S·K: 1 where that class stores U_c⊥ (see ClassSubspace)
 };
 

@@ -184,7 +184,9 @@ std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& thr
         out[s].threshold = threshold;
         out[s].classes.resize(static_cast<size_t>(classes));
     }
-    const int64_t tasks = static_cast<int64_t>(sets) * classes;
+    // Label sets that agreed on every row have identical statistics: fit the first, copy it.
+    const int32_t fitted = grams.label_sets_agree() ? 1 : sets;
+    const int64_t tasks = static_cast<int64_t>(fitted) * classes;
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
     for (int64_t t = 0; t < tasks; ++t) {
@@ -203,6 +205,7 @@ std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& thr
         }
     }
     if (failure) std::rethrow_exception(failure);
+    for (int32_t s = fitted; s < sets; ++s) out[s].classes = out[0].classes;
     return out;
 }
 

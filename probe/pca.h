@@ -76,7 +76,8 @@ struct LayerSubspaces {
 };
 
 // Flushes `grams`, then fits every (label set, class), the classes in parallel (one single-threaded
-// LAPACK call per OpenMP thread). Returns one LayerSubspaces per label set, in set order.
+// LAPACK call per OpenMP thread). Returns one LayerSubspaces per label set, in set order. When the
+// label sets agreed on every row (ClassGram::label_sets_agree) the first set is fitted and copied.
 std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold,
                                           Basis basis = Basis::Smaller);
 

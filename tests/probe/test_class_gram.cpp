@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "probe/class_gram.h"
+#include "probe/pca.h"
 #include "probe_test_util.h"
 #include "tensor/error.h"
 
@@ -155,6 +156,29 @@ TEST_CASE("ClassGram: two label sets in one pass, shared or not, equal two separ
         }
     }
     REQUIRE(shared.rows() == n);
+}
+
+TEST_CASE("ClassGram: label_sets_agree holds until one row differs; then both sets are fitted", "[probe]") {
+    Rng rng(5);
+    const int64_t n = 300, d = 6;
+    const std::vector<float> x = random_rows(n, d, rng);
+    const std::vector<int32_t> truth = random_labels(n, 3, rng);
+    std::vector<int32_t> other = truth;
+    ClassGram g("fc", d, 3, 2);
+    g.add(x.data(), 200, std::vector<const int32_t*>{truth.data(), other.data()});
+    REQUIRE(g.label_sets_agree());
+    const std::vector<LayerSubspaces> same = fit_subspaces(g, VarianceFraction{0.9});
+    for (int32_t c = 0; c < 3; ++c) {
+        REQUIRE(same[1].classes[c].k == same[0].classes[c].k);
+        REQUIRE(same[1].classes[c].basis == same[0].classes[c].basis);
+    }
+    other[250] = (truth[250] + 1) % 3;
+    g.add(x.data() + 200 * d, 100, std::vector<const int32_t*>{truth.data() + 200, other.data() + 200});
+    REQUIRE_FALSE(g.label_sets_agree());
+    const std::vector<LayerSubspaces> apart = fit_subspaces(g, VarianceFraction{0.9});
+    const int32_t moved_to = other[250];
+    REQUIRE(apart[1].classes[moved_to].count == apart[0].classes[moved_to].count + 1);
+    REQUIRE(apart[1].classes[moved_to].eigenvalues != apart[0].classes[moved_to].eigenvalues);
 }
 
 TEST_CASE("ClassGram: all-zero rows are counted once per row and add nothing", "[probe]") {

@@ -198,6 +198,30 @@ TEST_CASE("MASC with two subspace sets equals two single-set MASCs; the tally co
     REQUIRE_THROWS_AS(tally.add(x.data(), 1, std::vector<const int32_t*>{truth.data()}), Error);
 }
 
+TEST_CASE("MASC scores a class subspace repeated in a later set once and predicts it for both", "[probe]") {
+    Rng rng(24);
+    const int64_t d = 12, n = 400;
+    std::vector<float> x(static_cast<size_t>(n * d));
+    for (float& v : x) v = std::max(0.0f, rng.normal(0.2f, 1.0f));
+    std::vector<int32_t> y(n);
+    for (int32_t& v : y) v = static_cast<int32_t>(rng.randint(3));
+    ClassGram g("relu", d, 3);
+    g.add(x.data(), n, y.data());
+    LayerSubspaces a = fit_subspaces(g, VarianceFraction{0.9})[0], b = a;
+    const Masc single(a), twice({&a, &b});
+    REQUIRE(twice.basis_rows() == single.basis_rows());
+    std::vector<int32_t> p0(n), p1(n);
+    std::vector<int32_t*> outs{p0.data(), p1.data()};
+    twice.predict(x.data(), n, outs);
+    REQUIRE(p0 == predict_one(single, x));
+    REQUIRE(p1 == p0);
+    // One class changed in the second set: only its columns are added.
+    b.classes[1].basis[0] += 1e-3;
+    const Masc differ({&a, &b});
+    const int64_t k1 = b.classes[1].complement ? d - b.classes[1].k : b.classes[1].k;
+    REQUIRE(differ.basis_rows() == single.basis_rows() + k1);
+}
+
 TEST_CASE("Masc refuses subspace sets that do not fit together", "[probe]") {
     const LayerSubspaces a = subspaces(2, {{1, 0}, {0, 1}}), b = subspaces(3, {{1, 0, 0}, {0, 1, 0}});
     REQUIRE_THROWS_AS(Masc({&a, &b}), Error);
