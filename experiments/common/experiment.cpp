@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <tuple>
 #include <sstream>
 
 #include "data/dataset.h"
@@ -14,6 +16,7 @@
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
+#include "nn/safetensors.h"
 #include "nn/summary.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
@@ -30,6 +33,29 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const Protocol& protocol, const
         return std::make_unique<optim::SGD>(model.parameters(),
                                             optim::SgdOptions{.lr = float(o.lr), .momentum = protocol.momentum});
     return std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = float(o.lr)});
+}
+
+// A checkpoint written by a training run sits beside that run's metrics.csv. Its epoch (checkpoint
+// metadata) and that epoch's running train accuracy, when both are there; {0, -1} otherwise.
+std::pair<int, double> training_record_of(const std::string& checkpoint) {
+    const std::filesystem::path metrics = std::filesystem::path(checkpoint).parent_path() / "metrics.csv";
+    const std::map<std::string, std::string> meta = nn::read_safetensors(checkpoint).metadata;
+    const auto epochs = meta.find("epochs");
+    if (epochs == meta.end() || !std::filesystem::exists(metrics)) return {0, -1.0};
+    int epoch = 0;
+    try {
+        epoch = std::stoi(epochs->second);
+    } catch (const std::exception&) {
+        return {0, -1.0};  // not written by a probenet training run
+    }
+    try {
+        for (const EpochStats& e : read_metrics_csv(metrics.string()))
+            if (e.epoch == epoch) return {epoch, e.running_acc_corrupt};
+    } catch (const Error& e) {
+        std::printf("note: %s is unreadable (%s); the running train accuracy is not reported\n",
+                    metrics.string().c_str(), e.what());
+    }
+    return {epoch, -1.0};
 }
 
 std::vector<std::string> split_layers(const std::string& list) {
@@ -83,12 +109,13 @@ int run(const Protocol& protocol, int argc, char** argv) {
     std::printf("model (seed %u):\n%s", o.seed, nn::summary(*model, protocol.sample_shape).c_str());
 
     std::filesystem::create_directories(o.out_dir);
-    int epochs_trained = 0;
-    double running_train_acc = -1;
+    int epochs_trained = 0;          // for a checkpoint: the epochs it had (its metadata), if known
+    double running_train_acc = -1;   // the last epoch's, where known
     std::string source = "initialisation (no training)";
     if (!o.checkpoint.empty()) {
         source = "checkpoint " + o.checkpoint;
         nn::load_checkpoint(*model, o.checkpoint);
+        std::tie(epochs_trained, running_train_acc) = training_record_of(o.checkpoint);
         std::printf("loaded %s; no training\n", o.checkpoint.c_str());
     } else if (o.max_epochs > 0 || o.resume) {
         auto optimizer = make_optimizer(protocol, o, *model);
@@ -155,8 +182,8 @@ int run(const Protocol& protocol, int argc, char** argv) {
                          source, data.train.size(), data.test.size(), running_train_acc};
     std::printf("%s", probe_table(protocol, context, result).c_str());
     write_probe_files(o.out_dir, protocol, context, result);
-    std::printf("results in %s (metrics.csv, model.safetensors, layers.csv, summary.json, layer_accuracy.svg)\n",
-                o.out_dir.c_str());
+    std::printf("results in %s (%slayers.csv, summary.json, layer_accuracy.svg)\n", o.out_dir.c_str(),
+                source == "trained" ? "metrics.csv, model.safetensors, train_state.safetensors, " : "");
     return 0;
 }
 
