@@ -191,6 +191,9 @@ int run(const Protocol& protocol, int argc, char** argv) {
 
 int run_experiment(const Protocol& protocol, int argc, char** argv) {
     choose_blas_kernels(argv);
+    // Line-buffered even into a file or pipe, so a log shows the start-up lines and every epoch at once
+    // (a run takes up to hours) and nothing printed is lost if the run is killed.
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
     try {
         return run(protocol, argc, argv);
     } catch (const std::exception& e) {
