@@ -21,12 +21,13 @@
 // Like the experiments it re-executes itself with OPENBLAS_CORETYPE set when OpenBLAS 0.3.21 falls back
 // to its SSE3 'Prescott' kernels on a newer Xeon (3–10× slower); the start-up line names the kernels.
 //
-// What it printed on the project's 2-vCPU Xeon (OPENBLAS_CORETYPE=SkylakeX, 2 threads, p = 0.8):
-// k_total corrupted/true ≈ 3142/2136, 920/767, 2556/1897, 2410/1329, 2423/1337 for input … fc4; about
-// 110 s wall for all five layers, ~60 % of it in the two 2048-wide layers, where the fit (40
-// tridiagonalisations of 2048×2048, memory-bound dsymv) and the scoring (dgemm, 2·N·d·k_all flops)
-// each cost more than the accumulation. --mnist: k 148,45,178,160,147,157,129,124,160,117, test
-// accuracy 0.8234, accumulate + fit + score test ≈ 1.2 s wall.
+// What it printed on the project's 2-vCPU Xeon (2 threads, p = 0.8, 2026-11-28): k_total
+// corrupted/true 3142/2136, 920/767, 2556/1897, 2410/1329, 2423/1337 for input … fc4; 60.5 s wall for
+// all five layers, 80 % of it in the two 2048-wide layers (each: accumulate 5.2–5.6 s, fit 10.0 s —
+// 20 tridiagonalisations of 2048×2048, memory-bound dsymv — score 8.6–8.9 s). These synthetic
+// layers keep k ≈ 240 of 2048 per class; the real memorized MLP at p = 0.8 keeps ≈ 1650, and its
+// probe (experiments/mlp_mnist --checkpoint) takes 97 s, most of it scoring. --mnist: k
+// 148,45,178,160,147,157,129,124,160,117, test accuracy 0.8234, accumulate + fit + score test ≈ 1.2 s.
 #include <sys/resource.h>
 #include <time.h>
 
