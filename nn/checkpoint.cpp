@@ -41,9 +41,10 @@ void save_checkpoint(const Module& model, const std::string& path, const std::ma
     write_safetensors(path, parameter_tensors(model), metadata);
 }
 
-void load_checkpoint(Module& model, const std::string& path) {
-    const SafetensorsFile file = read_safetensors(path);
+std::map<std::string, std::string> load_checkpoint(Module& model, const std::string& path) {
+    SafetensorsFile file = read_safetensors(path);
     assign_parameters(model, file.tensors, path);
+    return std::move(file.metadata);
 }
 
 }  // namespace probenet::nn

@@ -15,8 +15,9 @@ namespace probenet::nn {
 
 void save_checkpoint(const Module& model, const std::string& path,
                      const std::map<std::string, std::string>& metadata = {});
-// Copies the stored values into the model's parameters (on their current device).
-void load_checkpoint(Module& model, const std::string& path);
+// Copies the stored values into the model's parameters (on their current device); returns the
+// file's metadata (e.g. "epochs" for a checkpoint written by a training run).
+std::map<std::string, std::string> load_checkpoint(Module& model, const std::string& path);
 
 // The model's parameters as (prefix + dotted name, value) pairs, in named_parameters() order.
 NamedTensors parameter_tensors(const Module& model, const std::string& prefix = "");

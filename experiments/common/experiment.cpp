@@ -16,7 +16,6 @@
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
-#include "nn/safetensors.h"
 #include "nn/summary.h"
 #include "optim/adam.h"
 #include "optim/sgd.h"
@@ -35,11 +34,11 @@ std::unique_ptr<optim::Optimizer> make_optimizer(const Protocol& protocol, const
     return std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = float(o.lr)});
 }
 
-// A checkpoint written by a training run sits beside that run's metrics.csv. Its epoch (checkpoint
-// metadata) and that epoch's running train accuracy, when both are there; {0, -1} otherwise.
-std::pair<int, double> training_record_of(const std::string& checkpoint) {
+// A checkpoint written by a training run sits beside that run's metrics.csv. Its epoch (from the
+// checkpoint's metadata) and that epoch's running train accuracy, when both are there; {0, -1} otherwise.
+std::pair<int, double> training_record_of(const std::string& checkpoint,
+                                          const std::map<std::string, std::string>& meta) {
     const std::filesystem::path metrics = std::filesystem::path(checkpoint).parent_path() / "metrics.csv";
-    const std::map<std::string, std::string> meta = nn::read_safetensors(checkpoint).metadata;
     const auto epochs = meta.find("epochs");
     if (epochs == meta.end() || !std::filesystem::exists(metrics)) return {0, -1.0};
     int epoch = 0;
@@ -112,10 +111,11 @@ int run(const Protocol& protocol, int argc, char** argv) {
     int epochs_trained = 0;          // for a checkpoint: the epochs it had (its metadata), if known
     double running_train_acc = -1;   // the last epoch's, where known
     std::string source = "initialisation (no training)";
+    bool trained = false;
     if (!o.checkpoint.empty()) {
         source = "checkpoint " + o.checkpoint;
-        nn::load_checkpoint(*model, o.checkpoint);
-        std::tie(epochs_trained, running_train_acc) = training_record_of(o.checkpoint);
+        std::tie(epochs_trained, running_train_acc) =
+            training_record_of(o.checkpoint, nn::load_checkpoint(*model, o.checkpoint));
         std::printf("loaded %s; no training\n", o.checkpoint.c_str());
     } else if (o.max_epochs > 0 || o.resume) {
         auto optimizer = make_optimizer(protocol, o, *model);
@@ -156,6 +156,7 @@ int run(const Protocol& protocol, int argc, char** argv) {
         epochs_trained = static_cast<int>(history.size());
         if (!history.empty()) running_train_acc = history.back().running_acc_corrupt;
         source = "trained";
+        trained = true;
     }
     if (o.no_probe) {
         const double test_acc = accuracy(predict(*model, data.test, device), data.test.true_labels);
@@ -183,7 +184,7 @@ int run(const Protocol& protocol, int argc, char** argv) {
     std::printf("%s", probe_table(protocol, context, result).c_str());
     write_probe_files(o.out_dir, protocol, context, result);
     std::printf("results in %s (%slayers.csv, summary.json, layer_accuracy.svg)\n", o.out_dir.c_str(),
-                source == "trained" ? "metrics.csv, model.safetensors, train_state.safetensors, " : "");
+                trained ? "metrics.csv, model.safetensors, train_state.safetensors, " : "");
     return 0;
 }
 
