@@ -70,8 +70,10 @@ RunIdentity run_identity(const Protocol& protocol, const Options& o, int64_t tra
     char corrupt[32], lr[32];
     std::snprintf(corrupt, sizeof corrupt, "%.6g", o.corrupt);
     std::snprintf(lr, sizeof lr, "%.6g", o.lr);
-    return {{"experiment", protocol.name}, {"corrupt", corrupt},       {"seed", std::to_string(o.seed)},
-            {"batch", std::to_string(o.batch)}, {"lr", lr}, {"train_size", std::to_string(train_size)}};
+    RunIdentity identity{{"experiment", protocol.name}, {"corrupt", corrupt},       {"seed", std::to_string(o.seed)},
+                         {"batch", std::to_string(o.batch)}, {"lr", lr}, {"train_size", std::to_string(train_size)}};
+    if (!o.init.empty()) identity["init"] = o.init;  // absent for seeded runs, so older states still resume
+    return identity;
 }
 
 void print_epoch(const EpochStats& e) {
@@ -105,12 +107,14 @@ int run(const Protocol& protocol, int argc, char** argv) {
     Rng rng(o.seed);
     std::unique_ptr<nn::Module> model = protocol.make_model(rng);
     model->to(device);
-    std::printf("model (seed %u):\n%s", o.seed, nn::summary(*model, protocol.sample_shape).c_str());
+    const std::string init = o.init.empty() ? "seed " + std::to_string(o.seed) : "initial weights from " + o.init;
+    if (!o.init.empty()) nn::load_checkpoint(*model, o.init);
+    std::printf("model (%s):\n%s", init.c_str(), nn::summary(*model, protocol.sample_shape).c_str());
 
     std::filesystem::create_directories(o.out_dir);
     int epochs_trained = 0;          // for a checkpoint: the epochs it had (its metadata), if known
     double running_train_acc = -1;   // the last epoch's, where known
-    std::string source = "initialisation (no training)";
+    std::string source = init + ", no training";
     bool trained = false;
     if (!o.checkpoint.empty()) {
         source = "checkpoint " + o.checkpoint;

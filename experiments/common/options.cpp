@@ -41,6 +41,8 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--device", o.device, "cpu or cuda (default: cuda when present)")->capture_default_str();
     app.add_option("--checkpoint", o.checkpoint, "probe this saved model (safetensors) instead of training");
+    app.add_option("--init", o.init, "start from the weights in this safetensors file (e.g. a PyTorch model's "
+                                     "initialisation, scripts/torch_same_init.py) instead of the seeded one");
     app.add_option("--layers", o.layers, "comma-separated layers to probe (default: the paper's)");
     app.add_option("--variance", o.variance, "PCA threshold: a fraction of variance in (0,1), or a whole number "
                                              "of components per class")
@@ -77,6 +79,8 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     o.device_kind();  // validates the name
     PROBENET_CHECK(!(o.resume && !o.checkpoint.empty()), "--resume continues training; --checkpoint probes "
                    "without training: give one of them");
+    PROBENET_CHECK(o.init.empty() || o.checkpoint.empty(), "--init sets the weights training starts from; "
+                   "--checkpoint probes a trained model without training: give one of them");
     if (o.out_dir.empty()) {
         char p[16];
         std::snprintf(p, sizeof p, "p%.2f", o.corrupt);

@@ -24,6 +24,7 @@ struct Options {
     int64_t train_size = 0;      // --train-size N: a prefix of the file order (0: all)
     std::string device = "cpu";  // --device cpu|cuda
     std::string checkpoint;      // --checkpoint FILE: probe a saved model, no training
+    std::string init;            // --init FILE: start training from these weights instead of the seeded init
     std::string layers;          // --layers a,b,c: probe these instead of the protocol's
     std::string variance = "0.99";  // --variance T: fraction of variance, or a whole number of components
     bool no_probe = false;       // --no-probe: train only
