@@ -32,14 +32,17 @@ mkdir -p "$out"
 echo "== probenet"
 "$experiment" --init "$out/init_seed$seed.safetensors" --corrupt 0 --max-epochs "$epochs" --train-size "$train_size" --no-probe \
   --denormals keep --threads "$threads" --out "$out/probenet" | grep -v '^ *[a-z0-9.]* *\(Sequential\|Conv2d\|Linear\|ReLU\|MaxPool2d\|Flatten\) '
+# torch_train THREADS OUT_DIR. OPENBLAS_CORETYPE: the kernels probenet re-executes itself with
+# (tensor/runtime.h), for whatever PyTorch hands to OpenBLAS.
+torch_train() {
+  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} "$py" scripts/torch_same_init.py train "$model" data/mnist \
+    "$out/init_seed$seed.safetensors" "$2" --epochs "$epochs" --threads "$1" --train-size "$train_size" --denormals keep
+}
 echo "== PyTorch"
-# The OpenBLAS kernels probenet re-executes itself with (tensor/runtime.h); PyTorch's own GEMMs are MKL-DNN's.
-OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} "$py" scripts/torch_same_init.py train "$model" data/mnist \
-  "$out/init_seed$seed.safetensors" "$out/torch" --epochs "$epochs" --threads "$threads" --train-size "$train_size" --denormals keep
+torch_train "$threads" "$out/torch"
 other=$((threads == 1 ? 2 : 1))
 echo "== PyTorch again, $other thread(s): the floor"
-OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX} "$py" scripts/torch_same_init.py train "$model" data/mnist \
-  "$out/init_seed$seed.safetensors" "$out/torch_$other" --epochs "$epochs" --threads "$other" --train-size "$train_size" --denormals keep
+torch_train "$other" "$out/torch_$other"
 echo "== weights after epoch $epochs: probenet (a) against PyTorch (b)"
 "$py" scripts/torch_same_init.py compare "$out/probenet/model.safetensors" "$out/torch/model.safetensors"
 echo "== weights after epoch $epochs: PyTorch at $other thread(s) (a) against PyTorch (b), the floor"
