@@ -18,10 +18,7 @@ int main(int argc, char** argv) {
     using namespace probenet;
     experiments::Protocol p;
     p.name = "cnn_fashion_mnist";
-    p.dataset_dir = "data/fashion-mnist";
-    p.dataset_name = "fashion-mnist";
-    p.sample_shape = {1, 28, 28};
-    p.num_classes = 10;
+    p.dataset = "fashion-mnist";
     p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(1, 28, 10, rng); };
     p.optimizer = experiments::OptimizerKind::Adam;
     p.lr = 2e-4f;

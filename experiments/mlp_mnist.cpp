@@ -20,10 +20,7 @@ int main(int argc, char** argv) {
     using namespace probenet;
     experiments::Protocol p;
     p.name = "mlp_mnist";
-    p.dataset_dir = "data/mnist";
-    p.dataset_name = "mnist";
-    p.sample_shape = {1, 28, 28};
-    p.num_classes = 10;
+    p.dataset = "mnist";
     p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_mlp(784, {128, 512, 2048, 2048}, 10, rng); };
     p.optimizer = experiments::OptimizerKind::SGD;
     p.lr = 1e-3f;
