@@ -42,7 +42,7 @@
 
 #include <cblas.h>
 
-#include "data/dataset.h"
+#include "data/mnist_format.h"
 #include "data/label_corruption.h"
 #include "probe/class_gram.h"
 #include "probe/layer_report.h"
@@ -289,7 +289,8 @@ int run_mnist(const Args& a) {
     Stopwatch w;
     ClassGram grams("input", d, 10, 1, a.gram);
     for (int64_t b = 0; b < n; b += a.batch)
-        grams.add(mnist.train.images.data() + b * d, std::min(a.batch, n - b), mnist.train.true_labels.data() + b);
+        grams.add(mnist.train.batch_images(b, b + std::min(a.batch, n - b)).data(), std::min(a.batch, n - b),
+                  mnist.train.true_labels.data() + b);
     w.add_to(acc);
     w = Stopwatch();
     const std::vector<LayerSubspaces> fit = fit_subspaces(grams, parse_threshold(a.threshold));
@@ -297,11 +298,11 @@ int run_mnist(const Args& a) {
     w = Stopwatch();
     const Masc masc(fit[0]);
     MascTally test(masc, 1);
-    test.add(mnist.test.images.data(), mnist.test.size(), std::vector<const int32_t*>{mnist.test.true_labels.data()});
+    test.add(mnist.test.batch_images(0, mnist.test.size()).data(), mnist.test.size(), std::vector<const int32_t*>{mnist.test.true_labels.data()});
     w.add_to(test_time);
     w = Stopwatch();
     MascTally train(masc, 1);
-    train.add(mnist.train.images.data(), n, std::vector<const int32_t*>{mnist.train.true_labels.data()});
+    train.add(mnist.train.batch_images(0, n).data(), n, std::vector<const int32_t*>{mnist.train.true_labels.data()});
     w.add_to(train_time);
     std::printf("MNIST input, true labels, [-1, 1]: k %s (sum %lld)\n", join(fit[0].k_per_class()).c_str(),
                 static_cast<long long>(fit[0].k_total()));

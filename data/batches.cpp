@@ -2,7 +2,6 @@
 #include "data/batches.h"
 
 #include <algorithm>
-#include <cstring>
 #include <numeric>
 
 #include "tensor/error.h"
@@ -61,30 +60,19 @@ std::vector<int64_t> BatchOrder::batch_indices(int64_t b) const {
 Batch make_batch(const Dataset& d, const BatchOrder& order, int64_t b) {
     PROBENET_CHECK(order.size() == d.size(), "make_batch: the batch order was built for ", order.size(),
                    " samples but ", d.name, " has ", d.size());
-    PROBENET_CHECK(d.images.defined() && d.images.rank() >= 1 && d.images.dim(0) == d.size(), "make_batch: ", d.name,
-                   ": images ", d.images.shape_str(), " do not have one row per label (", d.size(), " labels)");
     Batch batch;
     const int64_t begin = order.batch_begin(b), end = order.batch_end(b);
     if (order.contiguous()) {
-        batch.images = d.images.rows(begin, end);
+        batch.images = d.batch_images(begin, end);
         batch.train_labels.assign(d.train_labels.begin() + begin, d.train_labels.begin() + end);
         batch.true_labels.assign(d.true_labels.begin() + begin, d.true_labels.begin() + end);
         return batch;
     }
-    PROBENET_CHECK(d.images.device() == Device::CPU, "make_batch: ", d.name, ": shuffled batches are gathered on the "
-                   "CPU but the images are on ", device_name(d.images.device()), "; keep datasets on the CPU and move "
-                   "each batch instead");
     const std::vector<int64_t> idx = order.batch_indices(b);
-    Shape shape = d.images.shape();
-    shape[0] = end - begin;
-    batch.images = Tensor::empty(shape, Device::CPU);
-    const int64_t row = d.size() ? d.images.numel() / d.size() : 0;
-    const float* src = d.images.data();
-    float* dst = batch.images.data();
+    batch.images = d.gather_images(idx);
     batch.train_labels.resize(idx.size());
     batch.true_labels.resize(idx.size());
     for (size_t i = 0; i < idx.size(); ++i) {
-        std::memcpy(dst + int64_t(i) * row, src + idx[i] * row, sizeof(float) * static_cast<size_t>(row));
         batch.train_labels[i] = d.train_labels[static_cast<size_t>(idx[i])];
         batch.true_labels[i] = d.true_labels[static_cast<size_t>(idx[i])];
     }

@@ -1,15 +1,15 @@
 // Batches: the order in which an epoch visits a dataset, and gathering one batch of it.
 //
 // File order (shuffle = false, the paper's setting): batch b is rows [b·bs, min(N, (b+1)·bs)), the
-// last batch is short when bs does not divide N, and make_batch returns zero-copy views.
+// last batch is short when bs does not divide N.
 // Seeded shuffle (shuffle = true): epoch e visits the permutation that
 //   np.random.seed((seed + e) mod 2^32); np.random.permutation(N)
 // gives (numpy legacy Fisher–Yates: for i = N−1 … 1, swap i with randint(0, i+1)), so a run can be
 // replayed from Python. Note that seed s, epoch e+1 repeats seed s+1, epoch e: give different runs
-// seeds far apart. make_batch then gathers the rows into a new tensor.
+// seeds far apart.
 //
-// Shapes: a batch of m samples has images (m, C, H, W) (any rank: the first axis is the sample) and
-// m labels of each kind.
+// make_batch scales the batch's u8 pixels into a new float32 tensor (Dataset::batch_images or
+// gather_images). Shapes: a batch of m samples has images (m, C, H, W) and m labels of each kind.
 #pragma once
 
 #include <cstdint>
@@ -58,8 +58,7 @@ struct Batch {
     std::vector<int32_t> train_labels, true_labels;
 };
 
-// Batch b of `d` in the order `order` (built for d.size() samples): views of d.images in file order,
-// a gathered copy (CPU only) otherwise.
+// Batch b of `d` in the order `order` (built for d.size() samples), scaled, on the CPU.
 Batch make_batch(const Dataset& d, const BatchOrder& order, int64_t b);
 
 }  // namespace probenet::data

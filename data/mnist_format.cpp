@@ -1,8 +1,9 @@
-// load_mnist_format (declared in dataset.h): the four IDX files of MNIST or Fashion-MNIST into a
-// TrainTest. images-idx3 (N, H, W) u8 → (N, 1, H, W) float32 scaled; labels-idx1 (N) u8 → int32.
+// load_mnist_format: the four IDX files of MNIST or Fashion-MNIST into a TrainTest.
+// images-idx3 (N, H, W) u8 → N samples (1, H, W) kept as u8; labels-idx1 (N) u8 → int32.
+#include "data/mnist_format.h"
+
 #include <cstdint>
 
-#include "data/dataset.h"
 #include "data/idx_reader.h"
 #include "tensor/error.h"
 
@@ -26,30 +27,25 @@ Dataset load_split(const std::string& dir, const std::string& prefix, const std:
                    labels_path, " holds ", labels.dims[0], " labels; one of them is from another dataset or version; "
                    "re-run `make data`");
 
-    Dataset d;
-    d.name = name;
-    d.num_classes = kMnistClasses;
-    d.true_labels.resize(labels.values.size());
+    std::vector<int32_t> true_labels(labels.values.size());
     for (size_t i = 0; i < labels.values.size(); ++i) {
         const int label = labels.values[i];
         PROBENET_CHECK(label < kMnistClasses, labels_path, ": label ", label, " of sample ", i, " is not below ",
                        kMnistClasses, "; MNIST-format datasets have 10 classes, so the file is corrupt; ",
                        "re-run `make data`");
-        d.true_labels[i] = label;
+        true_labels[i] = label;
     }
-    d.train_labels = d.true_labels;
-    const Shape shape{images.dims[0], 1, images.dims[1], images.dims[2]};
-    d.images = pixels_to_tensor(images.values, shape, scaling);
-    return d;
+    return make_dataset(name, std::move(images.values), Shape{1, images.dims[1], images.dims[2]}, scaling,
+                        std::move(true_labels), kMnistClasses);
 }
 
 }  // namespace
 
 TrainTest load_mnist_format(const std::string& dir, const std::string& name, Scaling scaling) {
     TrainTest tt{load_split(dir, "train", name + "/train", scaling), load_split(dir, "t10k", name + "/test", scaling)};
-    PROBENET_CHECK(tt.train.images.dim(2) == tt.test.images.dim(2) && tt.train.images.dim(3) == tt.test.images.dim(3),
-                   dir, ": training images are ", tt.train.images.dim(2), "×", tt.train.images.dim(3),
-                   " but test images are ", tt.test.images.dim(2), "×", tt.test.images.dim(3),
+    PROBENET_CHECK(tt.train.sample_shape == tt.test.sample_shape,
+                   dir, ": training images are ", tt.train.sample_shape[1], "×", tt.train.sample_shape[2],
+                   " but test images are ", tt.test.sample_shape[1], "×", tt.test.sample_shape[2],
                    "; the files come from different datasets");
     return tt;
 }

@@ -1,6 +1,6 @@
 // cnn_fashion_mnist — the paper's CNN on Fashion-MNIST with corrupted labels, then MASC per layer.
 //
-// Protocol (the authors' code, ../shared/reference.md):
+// Protocol (the authors' code):
 //   data      Fashion-MNIST 60000/10000 (Debian's gzipped IDX files), pixels scaled to [−1, 1],
 //             file order; training labels corrupted with numpy seed 42 (rand(N) <= p → uniform)
 //   model     the paper's CNN as in cnn_mnist.cpp (flatten 576)
@@ -18,10 +18,7 @@ int main(int argc, char** argv) {
     using namespace probenet;
     experiments::Protocol p;
     p.name = "cnn_fashion_mnist";
-    p.dataset_dir = "data/fashion-mnist";
-    p.dataset_name = "fashion-mnist";
-    p.sample_shape = {1, 28, 28};
-    p.num_classes = 10;
+    p.dataset = "fashion-mnist";
     p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(1, 28, 10, rng); };
     p.optimizer = experiments::OptimizerKind::Adam;
     p.lr = 2e-4f;

@@ -1,6 +1,6 @@
 // cnn_mnist — the paper's CNN on MNIST with corrupted labels, then MASC on every layer.
 //
-// Protocol (the authors' code, ../shared/reference.md):
+// Protocol (the authors' code):
 //   data      MNIST 60000/10000, pixels (u8/255 − 0.5)/0.5 ∈ [−1, 1], training set in file order;
 //             training labels corrupted with numpy seed 42: rand(N) <= p → uniform over 10 classes
 //   model     conv3×3 16,16 → pool → 32,32 → pool → 64,64 → pool, ReLU after each conv; flatten 576;
@@ -18,10 +18,7 @@ int main(int argc, char** argv) {
     using namespace probenet;
     experiments::Protocol p;
     p.name = "cnn_mnist";
-    p.dataset_dir = "data/mnist";
-    p.dataset_name = "mnist";
-    p.sample_shape = {1, 28, 28};
-    p.num_classes = 10;
+    p.dataset = "mnist";
     p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(1, 28, 10, rng); };
     p.optimizer = experiments::OptimizerKind::Adam;
     p.lr = 2e-4f;

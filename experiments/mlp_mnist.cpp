@@ -1,6 +1,6 @@
 // mlp_mnist — the paper's MLP on MNIST with corrupted labels, then MASC on every layer.
 //
-// Protocol (the authors' code, ../shared/reference.md):
+// Protocol (the authors' code):
 //   data      MNIST 60000/10000, pixels (u8/255 − 0.5)/0.5 ∈ [−1, 1], training set in file order;
 //             training labels corrupted with numpy seed 42: rand(N) <= p → uniform over 10 classes
 //   model     784 → 128 → 512 → 2048 → 2048 → 10, ReLU, PyTorch default init
@@ -20,10 +20,7 @@ int main(int argc, char** argv) {
     using namespace probenet;
     experiments::Protocol p;
     p.name = "mlp_mnist";
-    p.dataset_dir = "data/mnist";
-    p.dataset_name = "mnist";
-    p.sample_shape = {1, 28, 28};
-    p.num_classes = 10;
+    p.dataset = "mnist";
     p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_mlp(784, {128, 512, 2048, 2048}, 10, rng); };
     p.optimizer = experiments::OptimizerKind::SGD;
     p.lr = 1e-3f;

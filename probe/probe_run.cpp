@@ -38,7 +38,7 @@ void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& 
     }
     for (; begin < dataset.size(); begin += config.batch) {
         const int64_t end = std::min(dataset.size(), begin + config.batch);
-        const Tensor x = dataset.images.rows(begin, end);
+        const Tensor x = dataset.batch_images(begin, end);
         for (size_t i = 0; i < config.layers.size(); ++i)
             if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
         const Tensor logits = model(autograd::Var(x.to(config.device))).value();

@@ -14,7 +14,7 @@ std::vector<int32_t> predict(nn::Module& model, const data::Dataset& dataset, De
     out.reserve(static_cast<size_t>(dataset.size()));
     for (int64_t begin = 0; begin < dataset.size(); begin += batch) {
         const int64_t end = std::min(dataset.size(), begin + batch);
-        const Tensor x = dataset.images.rows(begin, end).to(device);
+        const Tensor x = dataset.batch_images(begin, end).to(device);
         const std::vector<int32_t> p = ops::argmax_rows(model(autograd::Var(x)).value());
         out.insert(out.end(), p.begin(), p.end());
     }

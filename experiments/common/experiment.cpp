@@ -6,7 +6,7 @@
 #include <tuple>
 #include <sstream>
 
-#include "data/dataset.h"
+#include "data/dataset_registry.h"
 #include "data/label_corruption.h"
 #include "experiments/common/atomic_file.h"
 #include "experiments/common/evaluate.h"
@@ -93,23 +93,28 @@ int run(const Protocol& protocol, int argc, char** argv) {
     std::printf("device: %s\n", device_name(device));
 
     // Data, with the authors' corruption of the training labels (numpy seed 42).
-    data::TrainTest data = data::load_mnist_format(o.data_dir, protocol.dataset_name);
+    const data::DatasetInfo& dataset = data::dataset_info(protocol.dataset);
+    data::TrainTest data = data::open(protocol.dataset, o.data_dir);
     if (o.train_size > 0) {
         PROBENET_CHECK(o.train_size <= data.train.size(), "--train-size ", o.train_size, " exceeds the ",
                        data.train.size(), " training samples in ", o.data_dir);
         data.train = data.train.prefix(o.train_size);
     }
-    data.train.train_labels = data::corrupt_labels(data.train.true_labels, o.corrupt, protocol.num_classes);
-    std::printf("data: %s, %lld train / %lld test; p = %.2f leaves %.2f%% of training labels correct\n",
-                o.data_dir.c_str(), static_cast<long long>(data.train.size()), static_cast<long long>(data.test.size()),
-                o.corrupt, 100.0 * accuracy(data.train.train_labels, data.train.true_labels));
+    data.train.train_labels =
+        data::corrupt_labels(data.train.true_labels, o.corrupt, data.train.num_classes, 42, dataset.mask_rule);
+    std::printf("data: %s %s, %lld train / %lld test of %s, %d classes, pixels %s; p = %.2f leaves %.2f%% of "
+                "training labels correct\n",
+                protocol.dataset.c_str(), o.data_dir.c_str(), static_cast<long long>(data.train.size()),
+                static_cast<long long>(data.test.size()), shape_str(data.train.sample_shape).c_str(),
+                data.train.num_classes, data::scaling_name(data.train.scaling), o.corrupt,
+                100.0 * accuracy(data.train.train_labels, data.train.true_labels));
 
     Rng rng(o.seed);
     std::unique_ptr<nn::Module> model = protocol.make_model(rng);
     model->to(device);
     const std::string init = o.init.empty() ? "seed " + std::to_string(o.seed) : "initial weights from " + o.init;
     if (!o.init.empty()) nn::load_checkpoint(*model, o.init);
-    std::printf("model (%s):\n%s", init.c_str(), nn::summary(*model, protocol.sample_shape).c_str());
+    std::printf("model (%s):\n%s", init.c_str(), nn::summary(*model, data.train.sample_shape).c_str());
 
     std::filesystem::create_directories(o.out_dir);
     int epochs_trained = 0;          // for a checkpoint: the epochs it had (its metadata), if known

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "data/dataset_registry.h"
 #include "tensor/backend.h"
 #include "tensor/error.h"
 
@@ -18,7 +19,8 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     o.target_acc = protocol.target_train_acc;
     o.batch = protocol.batch;
     o.lr = protocol.lr;
-    o.data_dir = protocol.dataset_dir;
+    const data::DatasetInfo& dataset = data::dataset_info(protocol.dataset);
+    o.data_dir = dataset.default_dir;
     o.device = backend_available(Device::CUDA) ? "cuda" : "cpu";
 
     CLI::App app{protocol.name + ": train on labels corrupted to a degree p, then probe every layer with MASC"};
@@ -27,7 +29,7 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
         ->capture_default_str();
     app.add_option("--run", o.run, "run index: names the output folder and is the default seed")->capture_default_str();
     app.add_option("--seed", seed, "model-initialisation seed (default: the run index)");
-    app.add_option("--data", o.data_dir, "dataset folder (IDX files, plain or .gz)")->capture_default_str();
+    app.add_option("--data", o.data_dir, "dataset folder: " + dataset.layout)->capture_default_str();
     app.add_option("--out", o.out_dir, "output folder (default results/<experiment>/p<P>/run<R>)");
     app.add_option("--max-epochs", o.max_epochs, "at most this many epochs (0: probe the untrained network)")
         ->capture_default_str();

@@ -22,10 +22,8 @@ struct ProbeLayer {
 
 struct Protocol {
     std::string name;              // "mlp_mnist": names the output folder
-    std::string dataset_dir;       // default --data, relative to the working directory
-    std::string dataset_name;      // "mnist"
-    Shape sample_shape;            // one input without the batch axis, e.g. (1, 28, 28)
-    int num_classes = 10;
+    std::string dataset;           // a data/dataset_registry.h name, e.g. "mnist": it brings the default
+                                   // --data folder, scaling, corruption rule, sample shape and class count
     std::function<std::unique_ptr<nn::Module>(Rng&)> make_model;
     OptimizerKind optimizer = OptimizerKind::SGD;
     float lr = 1e-3f;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/dataset.h"
+#include "data/mnist_format.h"
 #include "data/label_corruption.h"
 #include "dataset_dirs.h"
 #include "idx_test_files.h"
@@ -24,13 +25,15 @@ const TrainTest& mnist() {
 }
 
 Dataset tiny_dataset() {
-    Dataset d;
-    d.name = "tiny";
-    d.images = Tensor::from_vector({4, 1, 1, 2}, {0, 1, 10, 11, 20, 21, 30, 31});
-    d.true_labels = {0, 1, 2, 0};
+    Dataset d = make_dataset("tiny", {0, 1, 10, 11, 20, 21, 30, 31}, {1, 1, 2}, Scaling::ZeroToOne, {0, 1, 2, 0}, 3);
     d.train_labels = {0, 2, 2, 1};
-    d.num_classes = 3;
     return d;
+}
+
+std::vector<float> scaled(std::vector<uint8_t> bytes, Scaling scaling = Scaling::ZeroToOne) {
+    std::vector<float> out;
+    for (uint8_t b : bytes) out.push_back(scale_pixel(b, scaling));
+    return out;
 }
 
 }  // namespace
@@ -52,16 +55,18 @@ TEST_CASE("pixel scaling is (u8/255 - 0.5)/0.5 or u8/255 in float32", "[data]") 
     REQUIRE_THROWS_WITH(pixels_to_tensor({1, 2, 3}, {2, 2}, Scaling::ZeroToOne), Contains("needs 4 values, got 3"));
 }
 
-TEST_CASE("Dataset::prefix is a view with the first labels; check catches inconsistencies", "[data]") {
+TEST_CASE("Dataset::prefix shares the pixels and keeps the first labels; check catches inconsistencies", "[data]") {
     const Dataset d = tiny_dataset();
     REQUIRE(d.size() == 4);
     REQUIRE_NOTHROW(d.check());
     const Dataset p = d.prefix(3);
     REQUIRE(p.name == "tiny[:3]");
     REQUIRE(p.size() == 3);
-    REQUIRE(p.images.shape() == Shape{3, 1, 1, 2});
-    REQUIRE(p.images.shares_storage_with(d.images));
-    REQUIRE(p.images.to_vector() == std::vector<float>{0, 1, 10, 11, 20, 21});
+    REQUIRE(p.sample_shape == Shape{1, 1, 2});
+    REQUIRE(p.pixels == d.pixels);
+    REQUIRE(p.batch_images(0, 3).shape() == Shape{3, 1, 1, 2});
+    REQUIRE(p.batch_images(0, 3).to_vector() == scaled({0, 1, 10, 11, 20, 21}));
+    REQUIRE_THROWS_WITH(p.batch_images(2, 4), Contains("tiny[:3]") && Contains("[2, 4)") && Contains("has 3"));
     REQUIRE(p.true_labels == std::vector<int32_t>{0, 1, 2});
     REQUIRE(p.train_labels == std::vector<int32_t>{0, 2, 2});
     REQUIRE(p.num_classes == 3);
@@ -74,7 +79,24 @@ TEST_CASE("Dataset::prefix is a view with the first labels; check catches incons
     REQUIRE_THROWS_WITH(bad.check(), Contains("training label 3 of sample 2") && Contains("[0, 3)"));
     bad = tiny_dataset();
     bad.true_labels.push_back(0);
-    REQUIRE_THROWS_WITH(bad.check(), Contains("do not have one row per label"));
+    REQUIRE_THROWS_WITH(bad.check(), Contains("need 10 pixel bytes but 8 are stored"));
+    REQUIRE_THROWS_WITH(make_dataset("short", {1, 2, 3}, {1, 2, 2}, Scaling::ZeroToOne, {0}, 1),
+                        Contains("short") && Contains("need 4 pixel bytes"));
+}
+
+TEST_CASE("Dataset::batch_images and gather_images scale the stored bytes as they are drawn", "[data]") {
+    const Dataset d = make_dataset("bytes", {0, 127, 255, 64, 3, 200}, {1, 1, 2}, Scaling::MinusOneToOne, {0, 1, 0}, 2);
+    const Tensor all = d.batch_images(0, 3);
+    REQUIRE(all.shape() == Shape{3, 1, 1, 2});
+    REQUIRE(all.to_vector() == scaled({0, 127, 255, 64, 3, 200}, Scaling::MinusOneToOne));
+    REQUIRE(d.batch_images(1, 2).to_vector() == scaled({255, 64}, Scaling::MinusOneToOne));
+    REQUIRE(d.batch_images(2, 2).shape() == Shape{0, 1, 1, 2});
+    const std::vector<int64_t> idx{2, 0, 2};
+    const Tensor g = d.gather_images(idx);
+    REQUIRE(g.shape() == Shape{3, 1, 1, 2});
+    REQUIRE(g.to_vector() == scaled({3, 200, 0, 127, 3, 200}, Scaling::MinusOneToOne));
+    const std::vector<int64_t> bad{1, 3};
+    REQUIRE_THROWS_WITH(d.gather_images(bad), Contains("bytes") && Contains("sample 3") && Contains("has 3"));
 }
 
 TEST_CASE("MNIST loads with the paper's shapes and scaling", "[data]") {
@@ -82,8 +104,10 @@ TEST_CASE("MNIST loads with the paper's shapes and scaling", "[data]") {
     const TrainTest& tt = mnist();
     REQUIRE(tt.train.name == "mnist/train");
     REQUIRE(tt.test.name == "mnist/test");
-    REQUIRE(tt.train.images.shape() == Shape{60000, 1, 28, 28});
-    REQUIRE(tt.test.images.shape() == Shape{10000, 1, 28, 28});
+    REQUIRE(tt.train.size() == 60000);
+    REQUIRE(tt.test.size() == 10000);
+    REQUIRE(tt.train.sample_shape == Shape{1, 28, 28});
+    REQUIRE(tt.test.sample_shape == Shape{1, 28, 28});
     REQUIRE(tt.train.num_classes == 10);
     REQUIRE_NOTHROW(tt.train.check());
     REQUIRE_NOTHROW(tt.test.check());
@@ -94,10 +118,12 @@ TEST_CASE("MNIST loads with the paper's shapes and scaling", "[data]") {
     REQUIRE(std::vector<int32_t>(tt.test.true_labels.begin(), tt.test.true_labels.begin() + 5) ==
             std::vector<int32_t>{7, 2, 1, 0, 4});
     // Every pixel is one of the 256 scaled values; the corner is background (-1), some pixel is ink (1).
-    const float* x = tt.train.images.data();
+    const Tensor images = tt.train.batch_images(0, tt.train.size());
+    REQUIRE(images.shape() == Shape{60000, 1, 28, 28});
+    const float* x = images.data();
     REQUIRE(x[0] == -1.0f);
     float lo = 1.0f, hi = -1.0f;
-    for (int64_t i = 0; i < tt.train.images.numel(); ++i) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
+    for (int64_t i = 0; i < images.numel(); ++i) lo = std::min(lo, x[i]), hi = std::max(hi, x[i]);
     REQUIRE(lo == -1.0f);
     REQUIRE(hi == 1.0f);
 }
@@ -135,8 +161,9 @@ TEST_CASE("Fashion-MNIST loads from its gzipped IDX files", "[data]") {
     const std::string dir = testing::dataset_dir("fashion-mnist");
     PROBENET_SKIP_UNLESS_MNIST_FORMAT(dir);
     const TrainTest tt = load_mnist_format(dir, "fashion-mnist");
-    REQUIRE(tt.train.images.shape() == Shape{60000, 1, 28, 28});
-    REQUIRE(tt.test.images.shape() == Shape{10000, 1, 28, 28});
+    REQUIRE(tt.train.size() == 60000);
+    REQUIRE(tt.test.size() == 10000);
+    REQUIRE(tt.train.sample_shape == Shape{1, 28, 28});
     REQUIRE(tt.train.name == "fashion-mnist/train");
     REQUIRE_NOTHROW(tt.train.check());
     REQUIRE_NOTHROW(tt.test.check());
@@ -163,15 +190,15 @@ TEST_CASE("load_mnist_format on crafted files: shapes, scaling, labels, mixed pl
 
     const TrainTest tt = load_mnist_format(d, "crafted", Scaling::ZeroToOne);
     REQUIRE(tt.train.name == "crafted/train");
-    REQUIRE(tt.train.images.shape() == Shape{3, 1, 2, 2});
-    REQUIRE(tt.test.images.shape() == Shape{2, 1, 2, 2});
-    REQUIRE(tt.train.images.at({0, 0, 0, 1}) == 1.0f);
-    REQUIRE(tt.train.images.at({0, 0, 1, 0}) == 127.0f / 255.0f);
+    REQUIRE(tt.train.batch_images(0, 3).shape() == Shape{3, 1, 2, 2});
+    REQUIRE(tt.test.batch_images(0, 2).shape() == Shape{2, 1, 2, 2});
+    REQUIRE(tt.train.batch_images(0, 1).at({0, 0, 0, 1}) == 1.0f);
+    REQUIRE(tt.train.batch_images(0, 1).at({0, 0, 1, 0}) == 127.0f / 255.0f);
     REQUIRE(tt.train.true_labels == std::vector<int32_t>{9, 0, 4});
     REQUIRE(tt.train.train_labels == tt.train.true_labels);
     REQUIRE(tt.test.true_labels == std::vector<int32_t>{1, 2});
     REQUIRE(tt.test.num_classes == 10);
-    REQUIRE(load_mnist_format(d, "crafted").test.images.at({1, 0, 0, 0}) == -1.0f);
+    REQUIRE(load_mnist_format(d, "crafted").test.batch_images(1, 2).at({0, 0, 0, 0}) == -1.0f);
 
     // One label too few, a label of 10, label and image files swapped, different image sizes.
     testing::write_plain(dir.file("t10k-labels-idx1-ubyte"), idx_bytes({1}, {1}));

@@ -15,7 +15,7 @@ namespace {
 Protocol test_protocol() {
     Protocol p;
     p.name = "test_experiment";
-    p.dataset_dir = "data/test";
+    p.dataset = "mnist";
     p.lr = 2e-4f;
     p.batch = 128;
     p.default_corrupt = 0.4;

@@ -18,13 +18,12 @@ namespace fs = std::filesystem;
 
 namespace {
 data::Dataset random_dataset(int64_t n, Rng& rng) {
-    data::Dataset d;
-    d.name = "random";
-    d.num_classes = 3;
-    d.images = Tensor::uniform({n, 1, 2, 3}, -1, 1, rng);
-    for (int64_t i = 0; i < n; ++i) d.true_labels.push_back(static_cast<int32_t>(rng.next_u32() % 3));
-    d.train_labels = d.true_labels;
-    return d;
+    std::vector<uint8_t> pixels(static_cast<size_t>(n * 6));
+    for (uint8_t& p : pixels) p = static_cast<uint8_t>(rng.next_u32() & 255);
+    std::vector<int32_t> labels;
+    for (int64_t i = 0; i < n; ++i) labels.push_back(static_cast<int32_t>(rng.next_u32() % 3));
+    return data::make_dataset("random", std::move(pixels), {1, 2, 3}, data::Scaling::MinusOneToOne,
+                              std::move(labels), 3);
 }
 
 std::vector<float> all_parameters(const nn::Module& model) {

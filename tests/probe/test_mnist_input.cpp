@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "data/dataset.h"
+#include "data/mnist_format.h"
 #include "data/dataset_dirs.h"
 #include "probe/class_gram.h"
 #include "probe/masc.h"
@@ -26,13 +26,13 @@ void check_input_layer(data::Scaling scaling, const std::vector<int64_t>& want_k
     const int64_t d = 784, n = mnist.train.size();
     ClassGram grams("input", d, 10);
     for (int64_t b = 0; b < n; b += 1000)
-        grams.add(mnist.train.images.data() + b * d, std::min<int64_t>(1000, n - b),
+        grams.add(mnist.train.batch_images(b, std::min<int64_t>(b + 1000, n)).data(), std::min<int64_t>(1000, n - b),
                   mnist.train.true_labels.data() + b);
     const std::vector<LayerSubspaces> fit = fit_subspaces(grams, default_threshold());
     REQUIRE(fit[0].k_per_class() == want_k);
     const Masc masc(fit[0]);
     MascTally tally(masc, 1);
-    tally.add(mnist.test.images.data(), mnist.test.size(),
+    tally.add(mnist.test.batch_images(0, mnist.test.size()).data(), mnist.test.size(),
               std::vector<const int32_t*>{mnist.test.true_labels.data()});
     REQUIRE(tally.rows() == 10000);
     REQUIRE(tally.correct(0, 0) == want_correct);

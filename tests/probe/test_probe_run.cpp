@@ -2,6 +2,9 @@
 // apart, batching does not change results, and the model's own accuracies are counted.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 #include "autograd/grad_mode.h"
 #include "nn/models/mlp.h"
 #include "probe/class_gram.h"
@@ -14,23 +17,25 @@ using namespace probenet;
 
 namespace {
 
-// 3 classes in ℝ⁸ (images (N, 1, 2, 4)): class c lives near the plane of axes 2c and 2c+1.
+// 3 classes in ℝ⁸ (samples (1, 2, 4)): class c lives near the plane of axes 2c and 2c+1. Datasets hold
+// u8 pixels, so each value v ~ N(0, ·) is stored as the byte nearest 127.5·(1 + v/4) and scaled back
+// into [−1, 1] (the pixel 0.0 is not representable: the nearest bytes give ±0.004).
 data::Dataset synthetic(int64_t n, uint32_t seed) {
     Rng rng(seed);
-    data::Dataset d;
-    d.name = "synthetic";
-    d.num_classes = 3;
     std::vector<float> x(static_cast<size_t>(n * 8));
+    std::vector<int32_t> labels;
     for (int64_t i = 0; i < n; ++i) {
         const int32_t c = static_cast<int32_t>(i % 3);
-        d.true_labels.push_back(c);
+        labels.push_back(c);
         for (int j = 0; j < 8; ++j) x[static_cast<size_t>(i * 8 + j)] = rng.normal(0.0f, 0.05f);
         x[static_cast<size_t>(i * 8 + 2 * c)] += rng.normal(0.0f, 1.0f);
         x[static_cast<size_t>(i * 8 + 2 * c + 1)] += rng.normal(0.0f, 1.0f);
     }
-    d.images = Tensor::from_vector({n, 1, 2, 4}, x);
-    d.train_labels = d.true_labels;
-    return d;
+    std::vector<uint8_t> pixels(x.size());
+    for (size_t i = 0; i < x.size(); ++i)
+        pixels[i] = static_cast<uint8_t>(std::clamp(std::lround(127.5f * (1.0f + x[i] / 4.0f)), 0L, 255L));
+    return data::make_dataset("synthetic", std::move(pixels), {1, 2, 4}, data::Scaling::MinusOneToOne,
+                              std::move(labels), 3);
 }
 
 }  // namespace
@@ -58,14 +63,14 @@ TEST_CASE("probe_model: reports per layer and label set, input layer equal to a 
     REQUIRE(r.reports[0].k_total() > r.reports[1].k_total());
     // The same fit done directly on the flattened images gives the same k per class.
     probe::ClassGram gram("input", 8, 3, 1);
-    const Tensor rows = train.images.reshape({300, 8});
+    const Tensor rows = train.batch_images(0, 300).reshape({300, 8});
     gram.add(rows.data(), 300, train.true_labels.data());
     const auto direct = probe::fit_subspaces(gram, config.threshold);
     REQUIRE(direct[0].k_per_class() == r.reports[1].k_per_class);
     // The model's own accuracies equal an explicit count.
     autograd::NoGradGuard no_grad;
     model->eval();
-    const auto pred = ops::argmax_rows((*model)(autograd::Var(test.images)).value());
+    const auto pred = ops::argmax_rows((*model)(autograd::Var(test.batch_images(0, test.size()))).value());
     int64_t correct = 0;
     for (size_t i = 0; i < pred.size(); ++i) correct += pred[i] == test.true_labels[i];
     REQUIRE(r.model_test == Approx(double(correct) / 90.0));
