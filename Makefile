@@ -5,13 +5,16 @@
 #   make data     fetch MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh)
 #   make run      deps + data + build, then the main job: ./experiments/mlp_mnist
 #   make bench    build and run the CPU benchmarks against PyTorch and the C++ peers
+#   make sanitize build the tests with AddressSanitizer + UBSan into build-sanitize/ and run them
+#   make fuzz     build the libFuzzer targets (clang) into build-fuzz/, run each FUZZ_SECONDS (default 60)
 #   make clean    remove build outputs
 # Variables: CUDA=AUTO|ON|OFF (default AUTO), BUILD=build, JOBS=<cores>.
 BUILD ?= build
 CUDA ?= AUTO
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all configure test deps data run bench clean
+.PHONY: all configure test deps data run bench sanitize fuzz clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -33,6 +36,16 @@ run: deps data all
 
 bench: all
 	bash bench/run_cpu.sh
+
+sanitize:
+	cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Release -DPROBENET_CUDA=OFF -DPROBENET_SANITIZE=ON
+	cmake --build build-sanitize -j $(JOBS)
+	cd build-sanitize && ctest --output-on-failure -j $(JOBS)
+
+fuzz:
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DPROBENET_CUDA=OFF -DPROBENET_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

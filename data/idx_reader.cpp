@@ -1,5 +1,6 @@
-// IDX reader: whole file into memory, gzip inflated when the first bytes say so, then the header
-// and the exact data length are checked. See idx_reader.h for the format.
+// IDX reader: whole file into memory, gzip inflated when the first bytes say so (bounded by the
+// size the IDX header implies), then the header and the exact data length are checked. See
+// idx_reader.h for the format.
 #include "data/idx_reader.h"
 
 #include <zlib.h>
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "tensor/error.h"
 
@@ -48,28 +50,54 @@ bool is_gzip(const std::vector<uint8_t>& bytes) {
     return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-// Inflates every gzip member of `in` (zlib checks each member's CRC-32 and length). Anything after
-// the last member that is not another member is an error, like trailing bytes in a plain file.
+// The total size (header + data) that an IDX file's header implies, once `n` bytes of it are known:
+// nullopt while the header is still incomplete; `n` itself when the header is unreadable (parse_idx
+// then reports what is wrong with it, so there is no point inflating further).
+std::optional<uint64_t> idx_implied_size(const uint8_t* bytes, size_t n) {
+    if (n < 4) return std::nullopt;
+    const uint8_t rank = bytes[3];
+    if (bytes[0] != 0 || bytes[1] != 0 || rank < 1 || rank > 4) return n;
+    const size_t header = 4 + 4 * size_t(rank);
+    if (n < header) return std::nullopt;
+    uint64_t count = 1;
+    for (size_t i = 0; i < rank; ++i) {
+        const uint8_t* p = bytes + 4 + 4 * i;
+        const uint32_t d = uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+        if (__builtin_mul_overflow(count, uint64_t(d), &count)) return UINT64_MAX;
+    }
+    return count > UINT64_MAX - header ? UINT64_MAX : count + header;
+}
+
+// Inflates every gzip member of `in` (zlib checks each member's CRC-32 and length), incrementally: as
+// soon as the IDX header is out, the size it implies bounds the output, so a small file that inflates
+// to gigabytes (a "zip bomb", or a damaged stream) stops at that bound instead of filling memory.
+// Deflate cannot compress better than 1032:1, so a header that implies more than that is refused at
+// once. Anything after the last member that is not another member is an error, like trailing bytes in
+// a plain file.
 std::vector<uint8_t> gunzip(const std::vector<uint8_t>& in, const std::string& path) {
     PROBENET_CHECK(in.size() <= UINT_MAX, path, ": compressed file too large for one zlib call (",
                    in.size(), " bytes)");
+    constexpr uint64_t kMaxDeflateRatio = 1032;
     z_stream zs{};
     PROBENET_CHECK(inflateInit2(&zs, 16 + MAX_WBITS) == Z_OK, path, ": zlib inflateInit2 failed");
     std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, &inflateEnd);
 
-    // The gzip trailer's ISIZE (length mod 2^32) of a single-member file is a good first guess of the
-    // output size; trust it only when plausible, as a damaged file can claim gigabytes.
-    size_t guess = in.size() * 4;
-    if (in.size() >= 18) {
-        const uint8_t* t = in.data() + in.size() - 4;
-        const size_t isize = t[0] | t[1] << 8 | t[2] << 16 | size_t(t[3]) << 24;
-        if (isize <= in.size() * 16) guess = std::max(guess, isize);
-    }
-    std::vector<uint8_t> out(std::max<size_t>(guess, 1 << 16));
+    std::vector<uint8_t> out(1 << 16);
     size_t produced = 0;
+    std::optional<uint64_t> implied;  // header + data bytes, once the header is out
     zs.next_in = const_cast<Bytef*>(in.data());
     zs.avail_in = static_cast<uInt>(in.size());
     for (;;) {
+        if (!implied && (implied = idx_implied_size(out.data(), produced))) {
+            PROBENET_CHECK(*implied <= uint64_t(in.size()) * kMaxDeflateRatio, path, ": its IDX header implies ",
+                           *implied, " bytes, more than ", in.size(), " compressed bytes can hold (deflate "
+                           "compresses at most 1032:1); the header is corrupt; ", kRefetch);
+            // One byte of room past the implied end, so that excess data shows up as such.
+            out.resize(std::max<size_t>(produced, static_cast<size_t>(*implied) + 1));
+        }
+        if (implied && produced > *implied)
+            throw Error(detail::concat(path, ": the gzip stream holds more than the ", *implied, " bytes its IDX header "
+                                       "implies; the file is corrupt or not the one expected; ", kRefetch));
         if (produced == out.size()) out.resize(out.size() * 2);
         const size_t room = std::min<size_t>(out.size() - produced, UINT_MAX);
         zs.next_out = out.data() + produced;
@@ -92,6 +120,9 @@ std::vector<uint8_t> gunzip(const std::vector<uint8_t>& in, const std::string& p
         throw Error(detail::concat(path, ": corrupt gzip data (zlib: ", zs.msg ? zs.msg : "error " + std::to_string(rc),
                                    "); ", kRefetch));
     }
+    if (implied && produced > *implied)
+        throw Error(detail::concat(path, ": the gzip stream holds more than the ", *implied, " bytes its IDX header "
+                                   "implies; the file is corrupt or not the one expected; ", kRefetch));
     out.resize(produced);
     return out;
 }

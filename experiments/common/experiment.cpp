@@ -142,6 +142,10 @@ int run(const Protocol& protocol, int argc, char** argv) {
                            history.size(), " epochs up to ", done, " but ", state_path, " has ", done);
             std::printf("resumed %s after epoch %d\n", state_path.c_str(), done);
         }
+        if (o.batch > data.train.size())
+            std::fprintf(stderr, "note: --batch %d is more than the %lld training samples: every epoch is one batch "
+                                 "of %lld\n", o.batch, static_cast<long long>(data.train.size()),
+                         static_cast<long long>(data.train.size()));
         const auto reached = [&] { return !history.empty() && meets_stop_rule(history.back(), o.target_acc); };
         std::printf("training: %s lr %g, batch %d, file order, stop at running train accuracy %.4f or %d epochs\n",
                     protocol.optimizer == OptimizerKind::SGD ? "SGD" : "Adam", o.lr, o.batch, o.target_acc,

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
+#include <thread>
 
 #include "data/dataset_registry.h"
 #include "tensor/backend.h"
@@ -76,7 +78,16 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
                    o.target_acc, o.target_acc > 1 ? " (write 0.999, not 99.9)" : "");
     PROBENET_CHECK(o.batch >= 1, "--batch must be >= 1, got ", o.batch);
     PROBENET_CHECK(o.lr > 0.0 && std::isfinite(o.lr), "--lr must be positive, got ", o.lr);
+    // The optimizers hold the rate as a float: check what they will use, not the double typed.
+    const float lr_used = static_cast<float>(o.lr);
+    PROBENET_CHECK(lr_used > 0.0f && std::isfinite(lr_used) && std::isnormal(lr_used), "--lr ", o.lr,
+                   " is not a usable float32 learning rate (it becomes ", lr_used, "); give a value between ",
+                   std::numeric_limits<float>::min(), " and ", std::numeric_limits<float>::max());
     PROBENET_CHECK(o.threads >= 0, "--threads must be >= 0, got ", o.threads);
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    if (cores > 0 && o.threads > cores)
+        std::fprintf(stderr, "note: --threads %d is more than this machine's %d cores; the extra threads share "
+                             "cores and usually make every step slower\n", o.threads, cores);
     PROBENET_CHECK(o.train_size >= 0, "--train-size must be >= 0, got ", o.train_size);
     o.device_kind();  // validates the name
     PROBENET_CHECK(!(o.resume && !o.checkpoint.empty()), "--resume continues training; --checkpoint probes "

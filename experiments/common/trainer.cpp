@@ -8,6 +8,7 @@
 #include "data/batches.h"
 #include "experiments/common/evaluate.h"
 #include "experiments/common/progress.h"
+#include "experiments/common/training_health.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -19,10 +20,12 @@ TrainResult train(nn::Module& model, optim::Optimizer& optimizer, const data::Da
     TrainResult result;
     data::BatchOrder order(train_set.size(), config.batch, /*shuffle=*/false, /*seed=*/0);
     model.train();
+    TrainingHealth health(train_set.num_classes);
     for (int epoch = config.first_epoch; epoch <= config.max_epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         order.start_epoch(epoch);
         ProgressBar bar("epoch " + std::to_string(epoch), order.num_batches());
+        health.start_epoch();
         double loss_sum = 0;
         int64_t correct_corrupt = 0, correct_true = 0, seen = 0;
         for (int64_t b = 0; b < order.num_batches(); ++b) {
@@ -44,12 +47,15 @@ TrainResult train(nn::Module& model, optim::Optimizer& optimizer, const data::Da
             PROBENET_CHECK(std::isfinite(l), "training diverged: loss is ", l, " at epoch ", epoch, ", batch ", b,
                            "; lower --lr");
             loss_sum += l;
+            health.add_batch(logits.value(), l);
             char status[64];
             std::snprintf(status, sizeof status, "loss %.4f acc %.4f", loss_sum / double(b + 1),
                           double(correct_corrupt) / double(seen));
             bar.update(b + 1, status);
         }
         bar.clear();
+        // Before the epoch is reported or saved: a dead or exploded model is not worth a checkpoint.
+        if (const auto problem = health.problem(epoch)) throw Error(*problem);
         EpochStats stats;
         stats.epoch = epoch;
         stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -54,6 +54,18 @@ inline void scale_add(float* dst, const float* src, int64_t n, float beta) {
 #endif
 }
 
+// Elements of the 32-lane concatenation a‖b picked by `mask` (values 0..31). GCC has a two-source
+// variable shuffle; clang (used only for the fuzz build) gets an element-wise loop with the same result.
+inline v16 shuffle2(const v16& a, const v16& b, const i16& mask) {
+#if defined(__clang__)
+    v16 out;
+    for (int j = 0; j < 16; ++j) out[j] = mask[j] < 16 ? a[mask[j]] : b[mask[j] - 16];
+    return out;
+#else
+    return __builtin_shuffle(a, b, mask);
+#endif
+}
+
 // Transposes the 16×16 block held in r[0..16) (r[i][j] becomes r[j][i]) in four rounds of
 // two-source shuffles: round s swaps the s×s sub-blocks off the diagonal of every 2s×2s block.
 inline void transpose16(v16 r[16]) {
@@ -74,8 +86,8 @@ inline void transpose16(v16 r[16]) {
         for (int i = 0; i < 16; ++i) {
             if (i & s) continue;
             const v16 a = r[i], b = r[i + s];
-            r[i] = __builtin_shuffle(a, b, upper[level]);
-            r[i + s] = __builtin_shuffle(a, b, lower[level]);
+            r[i] = shuffle2(a, b, upper[level]);
+            r[i + s] = shuffle2(a, b, lower[level]);
         }
     }
 }

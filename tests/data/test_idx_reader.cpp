@@ -113,6 +113,19 @@ TEST_CASE("read_idx and find_idx_file reject bad input with clear errors", "[dat
     write_gzip(p_gz_trunc, Bytes(good.begin(), good.end() - 4));
     REQUIRE_THROWS_WITH(read_idx(p_gz_trunc), Contains(p_gz_trunc) && Contains("the decompressed file has 20"));
 
+    // A gzip "bomb": a valid 24-byte IDX header and data followed by 64 MB of zeros that compress to
+    // ~64 KB. Inflation stops one byte past the size the header implies instead of inflating it all.
+    Bytes bomb = good;
+    bomb.resize(bomb.size() + (64u << 20), 0);
+    const std::string p_bomb = dir.file("bomb.gz");
+    write_gzip(p_bomb, bomb);
+    REQUIRE(fs::file_size(p_bomb) < (1u << 20));
+    REQUIRE_THROWS_WITH(read_idx(p_bomb), Contains(p_bomb) && Contains("holds more than the 40 bytes its IDX header"));
+    // A header that implies more than deflate's 1032:1 ratio allows is refused before inflating on.
+    const std::string p_claim = dir.file("claims-too-much.gz");
+    write_gzip(p_claim, idx_bytes({60000, 28, 28}, Bytes(200000, 0)));  // ~200 bytes compressed
+    REQUIRE_THROWS_WITH(read_idx(p_claim), Contains(p_claim) && Contains("1032:1"));
+
     // gzip-level damage: a flipped byte in the deflate data, a cut stream, junk after the stream.
     const std::string p_gz = dir.file("good.gz");
     write_gzip(p_gz, good);

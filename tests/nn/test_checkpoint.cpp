@@ -1,6 +1,7 @@
 // safetensors checkpoints: round trip, a file from an independent writer, clear refusals.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -92,4 +93,52 @@ TEST_CASE("loading refuses wrong names, shapes, dtypes and truncated files, nami
     REQUIRE_THROWS_WITH(load_checkpoint(layer, "/nonexistent/x.safetensors"), Catch::Contains("cannot open"));
     std::ofstream(path, std::ios::binary) << "not a checkpoint at all";
     REQUIRE_THROWS_AS(load_checkpoint(layer, path.string()), Error);
+}
+
+// Crafted files that an unchecked reader would turn into a silently wrong model (issue: reliability).
+TEST_CASE("crafted offsets, aliases, overflowing shapes and non-finite values are refused", "[nn][checkpoint]") {
+    const fs::path path = temp_file("crafted.safetensors");
+    const auto refuses = [&](const std::string& header, const std::vector<float>& data, const std::string& what) {
+        write_by_hand(path, header, data);
+        INFO(header);
+        REQUIRE_THROWS_WITH(read_safetensors(path.string()),
+                            Catch::Contains(what) && Catch::Contains(path.string()));
+    };
+    // Offsets near 2^64: data_start + end wraps around and used to pass the bounds check.
+    refuses(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[18446744073709551600,18446744073709551608]}})",
+            std::vector<float>(2, 1.0f), "past the end");
+    // Two tensors on the same bytes.
+    refuses(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+            std::vector<float>(2, 1.0f), "overlaps");
+    // Partial overlap.
+    refuses(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+            std::vector<float>(3, 1.0f), "overlaps");
+    // A gap before a tensor, and trailing bytes after the last one.
+    refuses(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", std::vector<float>(2, 1.0f), "belong to no tensor");
+    refuses(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", std::vector<float>(2, 1.0f), "belong to no tensor");
+    // Element count that overflows 64 bits: 2^32 · 2^32 · 10 (wraps to 0 unchecked), and 2^62 floats.
+    refuses(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,10],"data_offsets":[0,0]}})", {}, "64 bits");
+    refuses(R"({"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", {}, "64 bits");
+    refuses(R"({"a":{"dtype":"F32","shape":[3074457345618258603,3,1],"data_offsets":[0,4]}})", {1.0f}, "64 bits");
+    // NaN and Inf weights.
+    refuses(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", {1.0f, std::nanf("")}, "non-finite");
+    refuses(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", {INFINITY, 1.0f}, "non-finite");
+    // … which an explicit option accepts.
+    write_by_hand(path, R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", {INFINITY, 1.0f});
+    REQUIRE(std::isinf(read_safetensors(path.string(), {.allow_non_finite = true}).tensors.at("a").to_vector()[0]));
+    // A file shorter than the 8-byte length field.
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << "abc";
+    REQUIRE_THROWS_WITH(read_safetensors(path.string()), Catch::Contains("shorter than"));
+}
+
+TEST_CASE("tensors listed out of data order, including an empty one, still tile and load", "[nn][checkpoint]") {
+    const fs::path path = temp_file("tiled.safetensors");
+    write_by_hand(path,
+                  R"({"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},"e":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},)"
+                  R"("a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
+                  {1.0f, 2.0f, 3.0f});
+    const SafetensorsFile f = read_safetensors(path.string());
+    REQUIRE(f.tensors.at("a").to_vector() == std::vector<float>{1.0f});
+    REQUIRE(f.tensors.at("b").to_vector() == std::vector<float>{2.0f, 3.0f});
+    REQUIRE(f.tensors.at("e").numel() == 0);
 }
