@@ -4,14 +4,15 @@
 #   make deps     install the Debian packages probenet needs (scripts/install_deps.sh)
 #   make data     fetch MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh)
 #   make run      deps + data + build, then the main job: ./experiments/mlp_mnist
-#   make bench    build and run the CPU benchmarks against PyTorch and the C++ peers
+#   make bench    install the peers (scripts/install_bench_deps.sh), build, and run the CPU benchmarks
+#                 against PyTorch, libtorch and dlib (bench/run_cpu.sh)
 #   make clean    remove build outputs
 # Variables: CUDA=AUTO|ON|OFF (default AUTO), BUILD=build, JOBS=<cores>.
 BUILD ?= build
 CUDA ?= AUTO
 JOBS ?= $(shell nproc)
 
-.PHONY: all configure test deps data run bench clean
+.PHONY: all configure test deps data run bench bench-deps clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -31,7 +32,10 @@ data:
 run: deps data all
 	./experiments/mlp_mnist
 
-bench: all
+bench-deps:
+	bash scripts/install_bench_deps.sh
+
+bench: bench-deps all
 	bash bench/run_cpu.sh
 
 clean:
