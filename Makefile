@@ -4,7 +4,8 @@
 #   make deps     install the Debian packages probenet needs (scripts/install_deps.sh)
 #   make data     fetch MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh)
 #   make run      deps + data + build, then the main job: ./experiments/mlp_mnist
-#   make bench    build and run the CPU benchmarks against PyTorch and the C++ peers
+#   make bench    install the peers (scripts/install_bench_deps.sh), build, and run the CPU benchmarks
+#                 against PyTorch, libtorch and dlib (bench/run_cpu.sh)
 #   make sanitize build the tests with AddressSanitizer + UBSan into build-sanitize/ and run them
 #   make fuzz     build the libFuzzer targets (clang) into build-fuzz/, run each FUZZ_SECONDS (default 60)
 #   make clean    remove build outputs
@@ -14,7 +15,7 @@ CUDA ?= AUTO
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all configure test deps data run bench sanitize fuzz clean
+.PHONY: all configure test deps data run bench bench-deps sanitize fuzz clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -34,7 +35,10 @@ data:
 run: deps data all
 	./experiments/mlp_mnist
 
-bench: all
+bench-deps:
+	bash scripts/install_bench_deps.sh
+
+bench: bench-deps all
 	bash bench/run_cpu.sh
 
 sanitize:

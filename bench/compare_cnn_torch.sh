@@ -2,24 +2,21 @@
 # Times the paper's MNIST CNN training step (batch 128) in probenet and in PyTorch, alternating runs
 # so both see the same machine load, and prints each run and the medians and their ratio.
 #   bench/compare_cnn_torch.sh [rounds=5] [steps=50] [threads=2]
-# PyTorch runs /work/shared/bench/torch_ref.py (override with TORCH_REF=...) with Debian's python3-torch
+# PyTorch runs bench/torch_step.py (override with TORCH_REF=...) with Debian's python3-torch
 # and OPENBLAS_CORETYPE=SkylakeX, the same OpenBLAS kernels probenet re-executes itself with (without
 # it, Debian's OpenBLAS 0.3.21 uses SSE3 kernels on this CPU: see tensor/runtime.h).
-# Both print `step_ms` = mean over their timed steps (torch_ref includes its first step, probenet
-# excludes 5 warm-up steps). Both inherit the environment: on a machine shared with other jobs,
+# Both print `step_ms` = mean over their timed steps after untimed warm-up steps. Both inherit the environment: on a machine shared with other jobs,
 # libgomp's default spin-waiting at every parallel region costs both many times their calm-machine
 # step time; compare also with e.g. `GOMP_SPINCOUNT=10000 bench/compare_cnn_torch.sh` (applies to both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5} steps=${2:-50} threads=${3:-2}
-ref=${TORCH_REF:-/work/shared/bench/torch_ref.py}
+ref=${TORCH_REF:-bench/torch_step.py}
 bench=build/bench/cnn_step_bench
 [ -x "$bench" ] || { echo "build first: $bench is missing" >&2; exit 1; }
-data=$(pwd)/data/mnist
 ours=() theirs=()
 for r in $(seq "$rounds"); do
-  t=$(cd "$(dirname "$ref")" && OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref" cnn "$data" --steps "$steps" \
-        --threads "$threads" | awk '/step_ms/ {for (i = 1; i < NF; ++i) if ($i == "step_ms") print $(i + 1)}')
+  t=$(OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 "$ref" cnn --steps "$steps" --threads "$threads" | awk '/step_ms/ {for (i = 1; i < NF; ++i) if ($i == "step_ms") print $(i + 1)}')
   p=$("$bench" --steps "$steps" --threads "$threads" --no-breakdown 2>/dev/null |
         awk '/step_ms/ {for (i = 1; i < NF; ++i) if ($i == "step_ms") print $(i + 1)}')
   echo "round $r: torch $t ms  probenet $p ms  (load $(cut -d' ' -f1 /proc/loadavg))"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gpu_check.sh — the CUDA backend's check on a lent GPU machine (see ../shared/GPU.md), in two halves:
+# gpu_check.sh — the CUDA backend's check on a GPU machine lent for a session, in two halves:
 #
 #   bash bench/gpu_check.sh stage   HERE, no GPU needed: a portable Release build with CUDA into
 #                                   build-gpu/ (no -march=native: the GPU machine's CPU differs),
@@ -90,7 +90,7 @@ print(":".join(dirs))
 EOF
 }
 
-# PyTorch's steps on the same GPU: the models of ../shared/bench/torch_ref.py (MLP with SGD lr 1e-3
+# PyTorch's steps on the same GPU: the models of bench/torch_step.py (MLP with SGD lr 1e-3
 # momentum 0.9, CNN with Adam lr 2e-4), data resident on the GPU, the loss read on the host each
 # step (as probenet's cross_entropy does), TF32 off (probenet computes in plain FP32) and cuDNN's
 # heuristic algorithm choice (benchmark off, as probenet's). Written to a file so that `timeout` can

@@ -1,8 +1,8 @@
 // mlp_step_bench — time per training step of the paper's MLP (784-128-512-2048-2048-10, ReLU,
 // SGD lr 1e-3 momentum 0.9, batch 32) on random inputs in [−1, 1), on the CPU.
 //
-// Prints `steps S batch B step_ms X` in the format of ../shared/bench/torch_ref.py --steps, so the
-// two can be compared by a script (bench/run_cpu.sh), then where a step's time goes: forward,
+// Prints `steps S batch B step_ms X` in the format of bench/torch_step.py, so the two can be
+// compared by a script (bench/run_cpu.sh), then where a step's time goes: forward,
 // backward (GEMMs and the weight-gradient writes), and the optimizer pass.
 // usage: build/bench/mlp_step_bench [steps=300] [threads=0 (all)] [batch=32]
 #include <chrono>

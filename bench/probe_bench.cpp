@@ -16,7 +16,7 @@
 //
 //   probe_bench [--train N] [--test N] [--batch B] [--p P] [--threshold T] [--layers 784,128,...]
 //               [--chunk ROWS] [--share 0|1]     ClassGram options (rows per dsyrk, shared work)
-//   probe_bench --mnist DIR      MNIST input layer, true labels: the reference.md exactness check, timed
+//   probe_bench --mnist DIR      MNIST input layer, true labels: the exactness check of docs/protocol.md, timed
 //
 // Like the experiments it re-executes itself with OPENBLAS_CORETYPE set when OpenBLAS 0.3.21 falls back
 // to its SSE3 'Prescott' kernels on a newer Xeon (3–10× slower); the start-up line names the kernels.

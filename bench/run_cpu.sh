@@ -1,69 +1,95 @@
 #!/usr/bin/env bash
 # CPU speed comparison, one sitting, same machine, same thread count, same model and batch:
-#   probenet  build/bench/mlp_step_bench (and cnn_step_bench when built)
-#   PyTorch   ../shared/bench/torch_ref.py (Debian python3-torch 1.13)
-#   C++ peers ../shared/bench/peers/ (libtorch 1.13 and dlib 19.24 from Debian)
+#   probenet  build/bench/<model>_step_bench
+#   PyTorch   bench/torch_step.py (Debian python3-torch)
+#   C++ peers bench/peers/ (libtorch and dlib from Debian), built here into build/peers/
 # Every program prints `step_ms X`; this script collects them and prints ratios against PyTorch.
+# The dependencies come from scripts/install_bench_deps.sh (`make bench` runs it first).
 #
-# Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to SSE3 kernels.
-# probenet then picks AVX-512/AVX2 kernels itself (tensor/runtime.h); PyTorch and the peers load
-# the same OpenBLAS, so each peer is timed twice: as installed, and with the same
-# OPENBLAS_CORETYPE probenet uses — the second is the like-for-like comparison.
+# Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to SSE3 kernels;
+# probenet then re-runs itself with better ones (tensor/runtime.h). PyTorch and the peers load the
+# same OpenBLAS, so when probenet switched kernels, each of them is timed twice: as installed
+# ("default"), and with the OPENBLAS_CORETYPE probenet chose ("tuned", the like-for-like
+# comparison). Where OpenBLAS recognises the CPU, everything runs once, as installed.
+#
+# To add a model: one `program` line per implementation in the table below.
 # usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}
 mlp_steps=${2:-300}
 cnn_steps=${3:-50}
-shared=$(cd .. && pwd)/shared
-[ -d "$shared/bench" ] || { echo "error: ../shared/bench not found next to the checkout" >&2; exit 1; }
-[ -d data/mnist ] || { echo "error: data/mnist missing: run 'make data'" >&2; exit 1; }
 export OMP_NUM_THREADS=$threads
-
+python=/usr/bin/python3  # Debian's python3-torch lives with the system interpreter
 peers=build/peers
-if [ ! -x $peers/libtorch_mlp ]; then
-  dpkg -s libtorch-dev libdlib-dev python3-torch >/dev/null 2>&1 || {
-    echo "installing the peers (python3-torch libtorch-dev libdlib-dev)"; apt-get install -y -q python3-torch libtorch-dev libdlib-dev >/dev/null; }
-  cmake -S "$shared/bench/peers" -B $peers -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+for b in mlp_step_bench cnn_step_bench; do
+  [ -x build/bench/$b ] || { echo "error: build/bench/$b missing: run 'make' first" >&2; exit 1; }
+done
+if [ ! -x $peers/dlib_cnn ] || [ bench/peers -nt $peers/dlib_cnn ]; then
+  echo "building the C++ peers (bench/peers → $peers)"
+  cmake -S bench/peers -B $peers -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build $peers -j "$threads" >/dev/null
 fi
 
-step_ms() { grep -o 'step_ms [0-9.]*' | awk '{print $2}' | tail -n 1; }
-# The kernels probenet runs with: the core it re-executes itself with, else the one OpenBLAS chose.
-probe_out=$(build/bench/mlp_step_bench 1 "$threads" 2>&1)
-core=$(grep -o 'OPENBLAS_CORETYPE=[A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d= -f2)
-[ -n "$core" ] || core=$(grep -o 'USE_OPENMP [A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d' ' -f2)
-echo "threads $threads; probenet's OpenBLAS kernels: $core"
+# The table: program MODEL NAME COMMAND... (NAME probenet is timed once; the others per mode).
+models=() names=() commands=()
+program() { models+=("$1"); names+=("$2"); shift 2; commands+=("$*"); }
+program mlp probenet build/bench/mlp_step_bench "$mlp_steps" "$threads"
+program mlp torch    $python bench/torch_step.py mlp --steps "$mlp_steps" --threads "$threads"
+program mlp libtorch $peers/libtorch_mlp "$mlp_steps" "$threads"
+program mlp dlib     $peers/dlib_mlp $(( (mlp_steps + 2) / 3 )) "$threads"
+program cnn probenet build/bench/cnn_step_bench --steps "$cnn_steps" --threads "$threads" --no-breakdown
+program cnn torch    $python bench/torch_step.py cnn --steps "$cnn_steps" --threads "$threads"
+program cnn libtorch $peers/libtorch_cnn "$cnn_steps" "$threads"
+program cnn dlib     $peers/dlib_cnn $(( (cnn_steps + 2) / 3 )) "$threads"
 
-declare -A ms
-ms[probenet_mlp]=$(build/bench/mlp_step_bench "$mlp_steps" "$threads" 2>/dev/null | step_ms)
-for mode in default tuned; do
-  if [ $mode = tuned ]; then export OPENBLAS_CORETYPE=$core; else unset OPENBLAS_CORETYPE; fi
-  ms[torch_mlp_$mode]=$(cd "$shared/bench" && /usr/bin/python3 torch_ref.py mlp "$OLDPWD/data/mnist" --steps "$mlp_steps" --threads "$threads" | step_ms)
-  ms[libtorch_mlp_$mode]=$($peers/libtorch_mlp "$mlp_steps" | step_ms)
-  ms[dlib_mlp_$mode]=$($peers/dlib_mlp 100 | step_ms)
-done
-unset OPENBLAS_CORETYPE
-if [ -x build/bench/cnn_step_bench ]; then
-  ms[probenet_cnn]=$(build/bench/cnn_step_bench "$cnn_steps" "$threads" 2>/dev/null | step_ms)
-  for mode in default tuned; do
-    if [ $mode = tuned ]; then export OPENBLAS_CORETYPE=$core; else unset OPENBLAS_CORETYPE; fi
-    ms[torch_cnn_$mode]=$(cd "$shared/bench" && /usr/bin/python3 torch_ref.py cnn "$OLDPWD/data/mnist" --steps "$cnn_steps" --threads "$threads" | step_ms)
-    ms[dlib_cnn_$mode]=$($peers/dlib_cnn 20 | step_ms)
-  done
-  unset OPENBLAS_CORETYPE
+# Runs one program and prints its step_ms; a failing program stops the script with its last lines.
+step_ms() {
+  local out
+  out=$("$@" 2>&1) || { echo "error: '$*' failed:" >&2; tail -n 5 <<<"$out" >&2; exit 1; }
+  awk '{ for (i = 1; i < NF; ++i) if ($i == "step_ms") v = $(i + 1) } END { if (v == "") exit 1; print v }' <<<"$out" ||
+    { echo "error: '$*' printed no step_ms" >&2; exit 1; }
+}
+
+# The kernels probenet runs with: the core it re-executes itself with, if it did.
+probe_out=$(build/bench/mlp_step_bench 1 "$threads" 2>&1 || true)
+core=$(grep -o 'OPENBLAS_CORETYPE=[A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d= -f2 || true)
+if [ -n "$core" ]; then
+  modes=(default tuned)
+  echo "threads $threads; probenet switched OpenBLAS to $core kernels: peers run as installed and with $core"
+else
+  modes=(default)
+  echo "threads $threads; OpenBLAS kept its own kernels ($(grep -o 'USE_OPENMP [A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d' ' -f2 || true))"
 fi
 
-printf '\n%-24s %10s %16s\n' "program" "step_ms" "÷ PyTorch (same BLAS kernels)"
-row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-24s %10.2f %16.3f\n", n, a, a / b }'; }
-for model in mlp cnn; do
-  [ -n "${ms[probenet_$model]:-}" ] || continue
-  ref=${ms[torch_${model}_tuned]}
-  row "probenet $model" "${ms[probenet_$model]}" "$ref"
-  for k in torch libtorch dlib; do
-    for mode in tuned default; do
-      v=${ms[${k}_${model}_$mode]:-}
-      [ -n "$v" ] && row "$k $model ($mode)" "$v" "$ref"
-    done
+declare -A ms
+for i in "${!commands[@]}"; do
+  key="${names[$i]}_${models[$i]}"
+  if [ "${names[$i]}" = probenet ]; then
+    ms[$key]=$(step_ms ${commands[$i]})
+    continue
+  fi
+  for mode in "${modes[@]}"; do
+    if [ "$mode" = tuned ]; then export OPENBLAS_CORETYPE=$core; fi
+    ms[${key}_$mode]=$(step_ms ${commands[$i]})
+    unset OPENBLAS_CORETYPE
+  done
+done
+
+ref_mode=${modes[-1]}
+printf '\n%-24s %10s   %s\n' "program" "step_ms" "÷ PyTorch ($ref_mode)"
+row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-24s %10.2f %10.3f\n", n, a, a / b }'; }
+for model in $(printf '%s\n' "${models[@]}" | awk '!seen[$0]++'); do
+  ref=${ms[torch_${model}_$ref_mode]:-}
+  [ -n "$ref" ] || { echo "error: no PyTorch time for $model" >&2; exit 1; }
+  for i in "${!commands[@]}"; do
+    [ "${models[$i]}" = "$model" ] || continue
+    name=${names[$i]}
+    if [ "$name" = probenet ]; then
+      row "probenet $model" "${ms[probenet_$model]}" "$ref"
+    else
+      for mode in "${modes[@]}"; do row "$name $model ($mode)" "${ms[${name}_${model}_$mode]}" "$ref"; done
+    fi
   done
 done

@@ -1,6 +1,6 @@
 // cnn_fashion_mnist — the paper's CNN on Fashion-MNIST with corrupted labels, then MASC per layer.
 //
-// Protocol (the authors' code):
+// Protocol (the authors' code, docs/protocol.md):
 //   data      Fashion-MNIST 60000/10000 (Debian's gzipped IDX files), pixels scaled to [−1, 1],
 //             file order; training labels corrupted with numpy seed 42 (rand(N) <= p → uniform)
 //   model     the paper's CNN as in cnn_mnist.cpp (flatten 576)

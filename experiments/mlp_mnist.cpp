@@ -1,6 +1,6 @@
 // mlp_mnist — the paper's MLP on MNIST with corrupted labels, then MASC on every layer.
 //
-// Protocol (the authors' code):
+// Protocol (the authors' code, docs/protocol.md):
 //   data      MNIST 60000/10000, pixels (u8/255 − 0.5)/0.5 ∈ [−1, 1], training set in file order;
 //             training labels corrupted with numpy seed 42: rand(N) <= p → uniform over 10 classes
 //   model     784 → 128 → 512 → 2048 → 2048 → 10, ReLU, PyTorch default init

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "nn/atomic_write.h"
 #include "tensor/error.h"
 
 namespace probenet::nn {
@@ -34,24 +35,18 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
     text.append((8 - text.size() % 8) % 8, ' ');  // align the data block to 8 bytes, as the spec recommends
     const uint64_t header_len = text.size();
 
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        PROBENET_CHECK(out, "write_safetensors: cannot open '", tmp, "' for writing (does the directory exist?)");
-        out.write(reinterpret_cast<const char*>(&header_len), 8);
-        out.write(text.data(), static_cast<std::streamsize>(text.size()));
-        for (const auto& [name, tensor] : tensors) {
-            const std::vector<float> values = tensor.to_vector();
-            out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * 4));
-        }
-        out.flush();
-        if (!out.good()) {
-            out.close();
-            std::filesystem::remove(tmp);
-            throw Error("write_safetensors: writing '" + tmp + "' failed (disk full?)");
-        }
-    }
-    std::filesystem::rename(tmp, path);
+    write_atomically(
+        path,
+        [&](std::ostream& out) {
+            out.write(reinterpret_cast<const char*>(&header_len), 8);
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+            for (const auto& [name, tensor] : tensors) {
+                const std::vector<float> values = tensor.to_vector();
+                out.write(reinterpret_cast<const char*>(values.data()),
+                          static_cast<std::streamsize>(values.size() * 4));
+            }
+        },
+        "write_safetensors");
 }
 
 namespace {

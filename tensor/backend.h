@@ -1,8 +1,9 @@
 // Backend: the one dispatch point between tensor ops and a device's kernels.
 //
 // tensor/ops.cpp checks shapes and devices, then calls the backend of the tensors' device with raw
-// pointers and sizes. The CPU backend (tensor/cpu/) is always registered; a CUDA backend registers
-// itself when built. Adding a device means implementing this interface, nothing else.
+// pointers and sizes. backend_for (tensor/backend.cpp) maps a Device to its backend: the CPU one
+// (tensor/cpu/) always, the CUDA one (tensor/cuda/) only in builds configured with PROBENET_CUDA.
+// Adding a device means implementing this interface and adding its branch to backend_for.
 // Conventions: row-major; `beta` arguments mean "out = beta*out + result" (beta 0 ignores old out,
 // even NaN), which is how backward passes accumulate into gradients without a separate add.
 #pragma once
@@ -35,7 +36,6 @@ public:
 
     // Elementwise over n elements.
     virtual void add(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a + b
-    virtual void sub(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a - b
     virtual void mul(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a * b
     // y = alpha * x + beta * y
     virtual void axpby(int64_t n, float alpha, const float* x, float beta, float* y) = 0;
@@ -78,27 +78,14 @@ public:
     // y = w ⋆ x + bias (cross-correlation); bias may be null.
     virtual void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
                                 float* y) = 0;
-    // dx = beta*dx + the gradient of y with respect to x (the transposed convolution of dy with w).
-    virtual void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
-                                      float* dx) = 0;
-    // dw = beta*dw + the gradient of y with respect to w (dy correlated with x); when db is not null,
-    // also db = beta_db*db + the bias gradient (as conv2d_backward_bias), from the same pass over dy.
-    virtual void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                        float* dw, float beta_db, float* db) = 0;
-    // db = beta*db + the sum of dy over N, Ho and Wo.
-    virtual void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) = 0;
-    // Every wanted gradient in one call: dx, dw, db each null (not wanted) or written with its beta.
-    // This default makes the calls above; a backend may fuse them (the CPU one reads each chunk of dy
-    // once for both kernels). x is read only for dw, w only for dx.
+    // Every wanted gradient of y in one call; dx, dw, db are each null (not wanted) or written with
+    // their own beta (the CPU reads each chunk of dy once for all of them):
+    //   dx = beta_dx*dx + the gradient with respect to x (the transposed convolution of dy with w),
+    //   dw = beta_dw*dw + the gradient with respect to w (dy correlated with x),
+    //   db = beta_db*db + the sum of dy over N, Ho and Wo.
+    // x is read only for dw, w only for dx.
     virtual void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy,
-                                 float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) {
-        if (dx) conv2d_backward_data(g, dy, w, beta_dx, dx);
-        if (dw) {
-            conv2d_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
-        } else if (db) {
-            conv2d_backward_bias(g, dy, beta_db, db);
-        }
-    }
+                                 float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) = 0;
 
     // Pooling: x (N,C,H,W), y, dy and argmax (N,C,Ho,Wo). Windows with padding never count padding as a
     // maximum; the average divides by kh·kw whatever the padding (PyTorch's count_include_pad=True).

@@ -43,33 +43,6 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, 
     return y;
 }
 
-void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int padding, float beta, Tensor& dx) {
-    Backend& be = device_of("conv2d_backward_data", {&dy, &w, &dx});
-    const Conv2dGeometry g = Conv2dGeometry::make("conv2d_backward_data", dx.shape(), w.shape(), stride, padding);
-    expect_shape("conv2d_backward_data", "dy", dy, g.output_shape(), "input " + dx.shape_str());
-    be.conv2d_backward_data(g, dy.data(), w.data(), beta, dx.data());
-}
-
-void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw,
-                            Tensor* db, float beta_db) {
-    Backend& be = db ? device_of("conv2d_backward_filter", {&x, &dy, &dw, db})
-                     : device_of("conv2d_backward_filter", {&x, &dy, &dw});
-    const Conv2dGeometry g = Conv2dGeometry::make("conv2d_backward_filter", x.shape(), dw.shape(), stride, padding);
-    expect_shape("conv2d_backward_filter", "dy", dy, g.output_shape(),
-                 "input " + x.shape_str() + " with weight " + dw.shape_str());
-    if (db) expect_shape("conv2d_backward_filter", "db", *db, {g.O}, "weight " + dw.shape_str());
-    be.conv2d_backward_filter(g, x.data(), dy.data(), beta, dw.data(), beta_db, db ? db->data() : nullptr);
-}
-
-void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db) {
-    Backend& be = device_of("conv2d_backward_bias", {&dy, &db});
-    PROBENET_CHECK(dy.rank() == 4, "conv2d_backward_bias: dy must be (N, O, Ho, Wo), got ", dy.shape_str());
-    expect_shape("conv2d_backward_bias", "db", db, {dy.dim(1)}, "dy " + dy.shape_str());
-    Conv2dGeometry g;  // only N, O and the output plane matter for the bias
-    g.N = dy.dim(0), g.O = dy.dim(1), g.Ho = dy.dim(2), g.Wo = dy.dim(3);
-    be.conv2d_backward_bias(g, dy.data(), beta, db.data());
-}
-
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
                      const Conv2dGrads& grads) {
     const char* op = "conv2d_backward";

@@ -12,14 +12,6 @@ namespace probenet::ops {
 
 // y = w ⋆ x + bias (cross-correlation, like PyTorch's conv2d); bias may be an undefined Tensor.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
-// dx = beta·dx + ∂⟨y, dy⟩/∂x; dx has x's shape (it fixes H and W, which dy alone does not).
-void conv2d_backward_data(const Tensor& dy, const Tensor& w, int stride, int padding, float beta, Tensor& dx);
-// dw = beta·dw + ∂⟨y, dy⟩/∂w; with db given, also db = beta_db·db + Σ_{n, h, w} dy in the same pass.
-void conv2d_backward_filter(const Tensor& x, const Tensor& dy, int stride, int padding, float beta, Tensor& dw,
-                            Tensor* db = nullptr, float beta_db = 0.0f);
-// db = beta·db + Σ_{n, h, w} dy.
-void conv2d_backward_bias(const Tensor& dy, float beta, Tensor& db);
-
 // Where conv2d_backward writes: each gradient is skipped when its tensor is null, else written with its beta.
 struct Conv2dGrads {
     Tensor* dx = nullptr;
@@ -30,7 +22,8 @@ struct Conv2dGrads {
     float beta_db = 0.0f;
 };
 // The wanted gradients of y = conv2d(x, w, b) for dy in one backend call (the CPU reads each chunk of
-// dy once for all of them); the same values as the three calls above.
+// dy once for all of them): dx = beta_dx·dx + ∂⟨y, dy⟩/∂x (x's shape), dw = beta_dw·dw + ∂⟨y, dy⟩/∂w,
+// db = beta_db·db + Σ_{n, h, w} dy.
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
                      const Conv2dGrads& grads);
 

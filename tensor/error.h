@@ -1,7 +1,8 @@
 // probenet::Error — the one exception type of the project.
 //
 // Every failure says what failed, where (file, layer, shape) and what to do about it; experiments
-// catch it at main, print it and exit non-zero. PROBENET_CHECK builds such a message with file:line.
+// catch it at main, print it and exit non-zero. PROBENET_CHECK(cond, parts...) throws one whose
+// message is its parts concatenated: the message names what failed; no source file:line is added.
 #pragma once
 
 #include <sstream>

@@ -81,7 +81,6 @@ Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a, bool trans_b) {
         return out;                                                   \
     }
 PROBENET_BINARY_OP(add)
-PROBENET_BINARY_OP(sub)
 PROBENET_BINARY_OP(mul)
 #undef PROBENET_BINARY_OP
 
@@ -158,12 +157,6 @@ void broadcast_axis_into(const Tensor& g, int axis, float alpha, float beta, Ten
     int64_t outer, n, inner;
     split_at(out, a, outer, n, inner);
     be.broadcast_axis(outer, n, inner, alpha, g.data(), beta, out.data());
-}
-
-double sum_all(const Tensor& x) {
-    double s = 0;
-    for (float v : x.to_vector()) s += v;
-    return s;
 }
 
 std::vector<int32_t> argmax_rows(const Tensor& x) {

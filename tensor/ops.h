@@ -19,7 +19,6 @@ void gemm(const Tensor& A, bool trans_a, const Tensor& B, bool trans_b, Tensor& 
 Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a = false, bool trans_b = false);
 
 Tensor add(const Tensor& a, const Tensor& b);
-Tensor sub(const Tensor& a, const Tensor& b);
 Tensor mul(const Tensor& a, const Tensor& b);
 Tensor scale(const Tensor& x, float alpha);
 void axpby(float alpha, const Tensor& x, float beta, Tensor& y);                  // y = a x + b y
@@ -39,8 +38,6 @@ Tensor sum_axis(const Tensor& x, int axis);
 void sum_axis_into(const Tensor& x, int axis, float beta, Tensor& out);
 // out = beta*out + alpha * g broadcast along `axis` of out (the backward of sum_axis).
 void broadcast_axis_into(const Tensor& g, int axis, float alpha, float beta, Tensor& out);
-// Sum of all elements, accumulated in double.
-double sum_all(const Tensor& x);
 
 // For x (rows, cols): the column of each row's largest element (the first on ties).
 std::vector<int32_t> argmax_rows(const Tensor& x);

@@ -2,7 +2,9 @@
 //
 // Copying a Tensor shares its storage (like a shared_ptr); `clone()` copies the data. `reshape`
 // and `rows` return views onto the same storage. Tensors never know about gradients: that is
-// autograd's job. All numeric work goes through tensor/ops.h, which dispatches on the device.
+// autograd's job. Arithmetic on tensors goes through tensor/ops.h and tensor/conv_ops.h, which check
+// shapes and dispatch to the device's backend; the optimizers' fused updates call the backend
+// directly (optim/), and code needing raw host floats (the probe's BLAS/LAPACK calls) uses data().
 #pragma once
 
 #include <cstdint>

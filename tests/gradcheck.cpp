@@ -1,6 +1,7 @@
 #include "gradcheck.h"
 
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 #include "autograd/grad_mode.h"
@@ -35,6 +36,15 @@ Tensor away_from_zero(const Shape& shape, Rng& rng) {
     return Tensor::from_vector(shape, v);
 }
 
+Tensor distinct_values(const Shape& shape, Rng& rng) {
+    std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
+    std::vector<size_t> order(v.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.randint(uint32_t(i))]);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = 0.05f * (float(order[i]) - float(v.size()) / 2);
+    return Tensor::from_vector(shape, v);
+}
+
 GradCheckResult gradcheck(const GradFn& f, const std::vector<Tensor>& inputs, const GradCheckOptions& opt) {
     GradCheckResult result;
     std::ostringstream report;
@@ -50,8 +60,8 @@ GradCheckResult gradcheck(const GradFn& f, const std::vector<Tensor>& inputs, co
     for (const Var& v : vars) analytic.push_back(v.grad_or_zeros().to_vector());
 
     // Numerical gradients by central differences, one element at a time.
-    double largest_numeric = 0;
     for (size_t k = 0; k < vars.size(); ++k) {
+        double largest_numeric = 0;  // per input: one live input must not hide another's dead gradient
         std::vector<Var> probe = make_vars(inputs);
         float* x = probe[k].value().data();
         for (int64_t i = 0; i < probe[k].value().numel(); ++i) {
@@ -71,11 +81,11 @@ GradCheckResult gradcheck(const GradFn& f, const std::vector<Tensor>& inputs, co
                 result.ok = false;
             }
         }
-    }
-    if (largest_numeric <= opt.atol) {
-        result.ok = false;
-        report << "numerical gradient is ~0 everywhere (max " << largest_numeric
-               << "): the check would pass a zero backward; choose other inputs\n";
+        if (largest_numeric <= opt.atol) {
+            result.ok = false;
+            report << "input " << k << " " << inputs[k].shape_str() << ": numerical gradient is ~0 everywhere (max "
+                   << largest_numeric << "): the check would pass a zero backward; choose other inputs\n";
+        }
     }
 
     // Accumulation: pre-fill grads with R; backward must add onto it.

@@ -5,7 +5,8 @@
 // element of every input, the analytic dL/dx of L = Σ y∘G from backward() with the central
 // difference (L(x+ε) − L(x−ε)) / 2ε computed in double from float32 forwards. It then checks that
 // backward *accumulates*: with grads pre-filled with random R, a second backward must give R + dL/dx.
-// It fails when the numerical gradient is below atol everywhere, so two zero gradients can't agree.
+// It fails when the numerical gradient of any one input is below atol at all its elements, so two
+// zero gradients can't agree, and a live input can't hide another input's dead one.
 //
 // Tolerances: |analytic − numeric| ≤ atol + rtol·|numeric|, with ε = 1e-2, atol = 2e-3, rtol = 2e-2.
 // float32 round-off in L is ~1e-7·Σ|y∘G| ≈ 1e-5 for the small shapes the tests use, i.e. ~5e-4
@@ -43,5 +44,8 @@ GradCheckResult gradcheck(const GradFn& f, const std::vector<Tensor>& inputs, co
 
 // Random test data: uniform magnitude in [0.1, 1] with a random sign — never within 0.1 of zero.
 Tensor away_from_zero(const Shape& shape, Rng& rng);
+// Distinct values −0.05·n/2 … +0.05·n/2 in a seeded random order: for max pooling, a perturbation of
+// ε = 0.01 then never changes which element wins a window (no ties, no kinks).
+Tensor distinct_values(const Shape& shape, Rng& rng);
 
 }  // namespace probenet::testing

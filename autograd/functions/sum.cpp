@@ -9,10 +9,9 @@ namespace probenet::autograd {
 namespace {
 // Sums x viewed as (outer, n, inner) over the middle axis; the scalar case is outer = inner = 1.
 struct SumNode final : Node {
-    Shape in_shape;
     int axis = 0;  // in the reshaped view used for backward
     float alpha = 1.0f;
-    Shape view;    // in_shape as seen by broadcast_axis_into
+    Shape view;    // the input's shape as seen by broadcast_axis_into
     const char* name() const override { return "sum"; }
     void backward(const Tensor& g) override {
         GradSlot s = grad_slot(*inputs[0]);
@@ -26,7 +25,7 @@ struct SumNode final : Node {
 Var sum_all(const Var& x, float alpha) {
     const Tensor& v = x.value();
     auto node = std::make_shared<SumNode>();
-    node->in_shape = v.shape(), node->axis = 0, node->alpha = alpha, node->view = {v.numel(), 1};
+    node->axis = 0, node->alpha = alpha, node->view = {v.numel(), 1};
     Tensor total = Tensor::empty({1}, v.device());
     ops::sum_axis_into(v.reshape({v.numel(), 1}), 0, 0.0f, total);
     if (alpha != 1.0f) total = ops::scale(total, alpha);
@@ -46,7 +45,7 @@ Var sum(const Var& x, int axis) {
     const int a = axis < 0 ? axis + v.rank() : axis;
     PROBENET_CHECK(a >= 0 && a < v.rank(), "sum: axis ", axis, " out of range for shape ", v.shape_str());
     auto node = std::make_shared<SumNode>();
-    node->in_shape = v.shape(), node->axis = a, node->view = v.shape();
+    node->axis = a, node->view = v.shape();
     return make_result(ops::sum_axis(v, a), node, {x});
 }
 

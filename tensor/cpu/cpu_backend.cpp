@@ -117,10 +117,6 @@ public:
 #pragma omp parallel for simd if (n > kParallelMin)
         for (int64_t i = 0; i < n; ++i) out[i] = a[i] + b[i];
     }
-    void sub(int64_t n, const float* a, const float* b, float* out) override {
-#pragma omp parallel for simd if (n > kParallelMin)
-        for (int64_t i = 0; i < n; ++i) out[i] = a[i] - b[i];
-    }
     void mul(int64_t n, const float* a, const float* b, float* out) override {
 #pragma omp parallel for simd if (n > kParallelMin)
         for (int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
@@ -249,17 +245,6 @@ public:
     void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
                         float* y) override {
         cpu::conv2d_forward(g, x, w, bias, y);
-    }
-    void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
-                              float* dx) override {
-        cpu::conv2d_backward_data(g, dy, w, beta, dx);
-    }
-    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                                float beta_db, float* db) override {
-        cpu::conv2d_backward_filter(g, x, dy, beta, dw, beta_db, db);
-    }
-    void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
-        cpu::conv2d_backward_bias(g, dy, beta, db);
     }
     void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
                          float* dx, float beta_dw, float* dw, float beta_db, float* db) override {

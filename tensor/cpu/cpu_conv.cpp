@@ -93,7 +93,7 @@ void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
     });
 }
 
-void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
+static void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
     if (conv3x3_applies(g)) return conv3x3_backward_data(g, dy, w, beta, dx);
     const int64_t P = g.output_plane(), K = g.patch_size(), image = g.C * g.H * g.W;
     const ChunkPlan plan = plan_gemm_chunks(g);
@@ -118,8 +118,8 @@ void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float*
     });
 }
 
-void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                            float beta_db, float* db) {
+static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
+                                   float beta_db, float* db) {
     if (conv3x3_applies(g)) return conv3x3_backward_filter(g, x, dy, beta, dw, beta_db, db);
     if (db) conv2d_backward_bias(g, dy, beta_db, db);
     const int64_t P = g.output_plane(), K = g.patch_size(), size = g.O * K;

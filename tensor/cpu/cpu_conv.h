@@ -7,9 +7,7 @@
 namespace probenet::cpu {
 
 void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);
-void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx);
-void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                            float beta_db, float* db);
+// db = beta·db + Σ_{n, ho, wo} dy (also the direct 3×3 kernels' bias gradient).
 void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db);
 void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx, float* dx,
                      float beta_dw, float* dw, float beta_db, float* db);

@@ -78,7 +78,6 @@ public:
     }
 
     void add(int64_t n, const float* a, const float* b, float* out) override { cuda_detail::add(stream_, n, a, b, out); }
-    void sub(int64_t n, const float* a, const float* b, float* out) override { cuda_detail::sub(stream_, n, a, b, out); }
     void mul(int64_t n, const float* a, const float* b, float* out) override { cuda_detail::mul(stream_, n, a, b, out); }
     void axpby(int64_t n, float alpha, const float* x, float beta, float* y) override {
         cuda_detail::axpby(stream_, n, alpha, x, beta, y);
@@ -144,17 +143,11 @@ public:
                         float* y) override {
         conv_->forward(g, x, w, bias, y);
     }
-    void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta,
-                              float* dx) override {
-        conv_->backward_data(g, dy, w, beta, dx);
-    }
-    void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta,
-                                float* dw, float beta_db, float* db) override {
-        conv_->backward_filter(g, x, dy, beta, dw);
+    void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
+                         float* dx, float beta_dw, float* dw, float beta_db, float* db) override {
+        if (dx) conv_->backward_data(g, dy, w, beta_dx, dx);
+        if (dw) conv_->backward_filter(g, x, dy, beta_dw, dw);
         if (db) conv_->backward_bias(g, dy, beta_db, db);
-    }
-    void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) override {
-        conv_->backward_bias(g, dy, beta, db);
     }
     void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) override {
         cuda_detail::max_pool2d_forward(stream_, g, x, y, argmax);

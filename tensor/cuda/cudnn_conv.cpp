@@ -53,6 +53,22 @@ const Perf& choose(const std::vector<Perf>& perfs, int returned, const char* dir
                                CudnnConv::kMaxWorkspace >> 20, " MiB for ", geometry_str(g)));
 }
 
+// Fills `chosen` on first use for one direction: cuDNN's ranked list (`rank(max, &returned, perfs)`,
+// a cudnnGet*Algorithm_v7 call, up to `max_count` entries), the pick of choose(), and that
+// algorithm's workspace size (`size(algo, &bytes)`). Later calls return at once.
+template <typename Perf, typename Algo, typename Rank, typename Size>
+void choose_once(CudnnConv::Chosen<Algo>& chosen, cudnnHandle_t h, cudnnStatus_t (*max_count)(cudnnHandle_t, int*),
+                 Rank rank, Size size, const char* direction, const Conv2dGeometry& g) {
+    if (chosen.done) return;
+    int max = 0, returned = 0;
+    CUDNN_CHECK(max_count(h, &max));
+    std::vector<Perf> perfs(static_cast<size_t>(max));
+    CUDNN_CHECK(rank(max, &returned, perfs.data()));
+    chosen.algo = choose(perfs, returned, direction, g).algo;
+    CUDNN_CHECK(size(chosen.algo, &chosen.bytes));
+    chosen.done = true;
+}
+
 constexpr float kOne = 1.0f, kZero = 0.0f;
 
 }  // namespace
@@ -99,56 +115,53 @@ CudnnConv::Plan& CudnnConv::plan(const Conv2dGeometry& g) {
 void CudnnConv::forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
     Plan& p = plan(g);
     cudnnHandle_t h = handle_.get();
-    if (!p.have_fwd) {
-        int max = 0, returned = 0;
-        CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithmMaxCount(h, &max));
-        std::vector<cudnnConvolutionFwdAlgoPerf_t> perfs(static_cast<size_t>(max));
-        CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, max, &returned, perfs.data()));
-        p.fwd = choose(perfs, returned, "forward", g).algo;
-        CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(h, p.x, p.w, p.conv, p.y, p.fwd, &p.fwd_bytes));
-        p.have_fwd = true;
-    }
-    Workspace ws(allocator_, p.fwd_bytes);
-    CUDNN_CHECK(cudnnConvolutionForward(h, &kOne, p.x, x, p.w, w, p.conv, p.fwd, ws.ptr(), ws.bytes(), &kZero, p.y, y));
+    choose_once<cudnnConvolutionFwdAlgoPerf_t>(
+        p.fwd, h, cudnnGetConvolutionForwardAlgorithmMaxCount,
+        [&](int max, int* returned, cudnnConvolutionFwdAlgoPerf_t* perfs) {
+            return cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, max, returned, perfs);
+        },
+        [&](cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
+            return cudnnGetConvolutionForwardWorkspaceSize(h, p.x, p.w, p.conv, p.y, algo, bytes);
+        },
+        "forward", g);
+    Workspace ws(allocator_, p.fwd.bytes);
+    CUDNN_CHECK(
+        cudnnConvolutionForward(h, &kOne, p.x, x, p.w, w, p.conv, p.fwd.algo, ws.ptr(), ws.bytes(), &kZero, p.y, y));
     if (bias) CUDNN_CHECK(cudnnAddTensor(h, &kOne, p.bias, bias, &kOne, p.y, y));
 }
 
 void CudnnConv::backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
     Plan& p = plan(g);
     cudnnHandle_t h = handle_.get();
-    if (!p.have_bwd_data) {
-        int max = 0, returned = 0;
-        CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithmMaxCount(h, &max));
-        std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perfs(static_cast<size_t>(max));
-        CUDNN_CHECK(
-            cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, max, &returned, perfs.data()));
-        p.bwd_data = choose(perfs, returned, "backward data", g).algo;
-        CUDNN_CHECK(
-            cudnnGetConvolutionBackwardDataWorkspaceSize(h, p.w, p.y, p.conv, p.x, p.bwd_data, &p.bwd_data_bytes));
-        p.have_bwd_data = true;
-    }
-    Workspace ws(allocator_, p.bwd_data_bytes);
-    CUDNN_CHECK(cudnnConvolutionBackwardData(h, &kOne, p.w, w, p.y, dy, p.conv, p.bwd_data, ws.ptr(), ws.bytes(), &beta,
-                                             p.x, dx));
+    choose_once<cudnnConvolutionBwdDataAlgoPerf_t>(
+        p.bwd_data, h, cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
+        [&](int max, int* returned, cudnnConvolutionBwdDataAlgoPerf_t* perfs) {
+            return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, max, returned, perfs);
+        },
+        [&](cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
+            return cudnnGetConvolutionBackwardDataWorkspaceSize(h, p.w, p.y, p.conv, p.x, algo, bytes);
+        },
+        "backward data", g);
+    Workspace ws(allocator_, p.bwd_data.bytes);
+    CUDNN_CHECK(cudnnConvolutionBackwardData(h, &kOne, p.w, w, p.y, dy, p.conv, p.bwd_data.algo, ws.ptr(), ws.bytes(),
+                                             &beta, p.x, dx));
 }
 
 void CudnnConv::backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
     Plan& p = plan(g);
     cudnnHandle_t h = handle_.get();
-    if (!p.have_bwd_filter) {
-        int max = 0, returned = 0;
-        CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithmMaxCount(h, &max));
-        std::vector<cudnnConvolutionBwdFilterAlgoPerf_t> perfs(static_cast<size_t>(max));
-        CUDNN_CHECK(
-            cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, max, &returned, perfs.data()));
-        p.bwd_filter = choose(perfs, returned, "backward filter", g).algo;
-        CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(h, p.x, p.y, p.conv, p.w, p.bwd_filter,
-                                                                   &p.bwd_filter_bytes));
-        p.have_bwd_filter = true;
-    }
-    Workspace ws(allocator_, p.bwd_filter_bytes);
-    CUDNN_CHECK(cudnnConvolutionBackwardFilter(h, &kOne, p.x, x, p.y, dy, p.conv, p.bwd_filter, ws.ptr(), ws.bytes(),
-                                               &beta, p.w, dw));
+    choose_once<cudnnConvolutionBwdFilterAlgoPerf_t>(
+        p.bwd_filter, h, cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
+        [&](int max, int* returned, cudnnConvolutionBwdFilterAlgoPerf_t* perfs) {
+            return cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, max, returned, perfs);
+        },
+        [&](cudnnConvolutionBwdFilterAlgo_t algo, size_t* bytes) {
+            return cudnnGetConvolutionBackwardFilterWorkspaceSize(h, p.x, p.y, p.conv, p.w, algo, bytes);
+        },
+        "backward filter", g);
+    Workspace ws(allocator_, p.bwd_filter.bytes);
+    CUDNN_CHECK(cudnnConvolutionBackwardFilter(h, &kOne, p.x, x, p.y, dy, p.conv, p.bwd_filter.algo, ws.ptr(),
+                                               ws.bytes(), &beta, p.w, dw));
 }
 
 void CudnnConv::backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) {

@@ -41,17 +41,23 @@ public:
 
     static constexpr size_t kMaxWorkspace = size_t(1) << 30;
 
+    // One direction's algorithm and its workspace size, once chosen (choose_once in cudnn_conv.cpp).
+    template <typename Algo>
+    struct Chosen {
+        bool done = false;
+        Algo algo{};
+        size_t bytes = 0;
+    };
+
 private:
     // The descriptors of one geometry and, per direction, the algorithm once chosen.
     struct Plan {
         cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
         cudnnFilterDescriptor_t w = nullptr;
         cudnnConvolutionDescriptor_t conv = nullptr;
-        bool have_fwd = false, have_bwd_data = false, have_bwd_filter = false;
-        cudnnConvolutionFwdAlgo_t fwd{};
-        cudnnConvolutionBwdDataAlgo_t bwd_data{};
-        cudnnConvolutionBwdFilterAlgo_t bwd_filter{};
-        size_t fwd_bytes = 0, bwd_data_bytes = 0, bwd_filter_bytes = 0;
+        Chosen<cudnnConvolutionFwdAlgo_t> fwd;
+        Chosen<cudnnConvolutionBwdDataAlgo_t> bwd_data;
+        Chosen<cudnnConvolutionBwdFilterAlgo_t> bwd_filter;
 
         Plan() = default;
         ~Plan();

@@ -54,10 +54,6 @@ void add(cudaStream_t stream, int64_t n, const float* a, const float* b, float* 
     for_each_index(stream, n, "add", [=] __device__(int64_t i) { out[i] = a[i] + b[i]; });
 }
 
-void sub(cudaStream_t stream, int64_t n, const float* a, const float* b, float* out) {
-    for_each_index(stream, n, "sub", [=] __device__(int64_t i) { out[i] = a[i] - b[i]; });
-}
-
 void mul(cudaStream_t stream, int64_t n, const float* a, const float* b, float* out) {
     for_each_index(stream, n, "mul", [=] __device__(int64_t i) { out[i] = a[i] * b[i]; });
 }

@@ -1,5 +1,5 @@
 // Elementwise and broadcast kernels of the CUDA backend: the device side of Backend's fill, add,
-// sub, mul, axpby, mul_acc, relu, relu_backward, add_bias_rows and broadcast_axis, plus the
+// mul, axpby, mul_acc, relu, relu_backward, add_bias_rows and broadcast_axis, plus the
 // `C = beta·C` that a GEMM with K = 0 reduces to. Pointers are device memory, row-major, all work
 // is queued on `stream`. `beta` follows tensor/backend.h: beta = 0 writes and never reads the old
 // output (NaN there does not leak), otherwise out = beta·out + result.
@@ -13,7 +13,6 @@ namespace probenet::cuda_detail {
 
 void fill(cudaStream_t stream, int64_t n, float value, float* dst);
 void add(cudaStream_t stream, int64_t n, const float* a, const float* b, float* out);  // out = a + b
-void sub(cudaStream_t stream, int64_t n, const float* a, const float* b, float* out);  // out = a − b
 void mul(cudaStream_t stream, int64_t n, const float* a, const float* b, float* out);  // out = a ∘ b
 void axpby(cudaStream_t stream, int64_t n, float alpha, const float* x, float beta, float* y);  // y = αx + βy
 // out = β·out + α·a∘b

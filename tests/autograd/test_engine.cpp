@@ -2,6 +2,8 @@
 // and clear errors.
 #include <catch2/catch.hpp>
 
+#include <memory>
+
 #include "autograd/functions.h"
 #include "autograd/grad_mode.h"
 #include "tensor/error.h"
@@ -46,10 +48,24 @@ TEST_CASE("a 100000-node chain backpropagates without recursion", "[autograd]") 
 
 TEST_CASE("a 100000-node graph that is never backpropagated is freed without recursion", "[autograd]") {
     Var x(Tensor::ones({1}), true);
+    REQUIRE(x.impl().use_count() == 1);
+    std::weak_ptr<VarImpl> middle, last;
+    std::weak_ptr<Node> middle_node;
     {
         Var y = x;
-        for (int i = 0; i < 100000; ++i) y = scale(y, 1.0f);
-    }  // would overflow the stack with recursive shared_ptr destruction
+        for (int i = 0; i < 100000; ++i) {
+            y = scale(y, 1.0f);
+            if (i == 50000) middle = y.impl(), middle_node = y.impl()->producer;
+        }
+        last = y.impl();
+        REQUIRE(x.impl().use_count() == 2);  // the first node holds x
+        REQUIRE_FALSE(middle.expired());
+    }  // recursive shared_ptr destruction would overflow the stack here
+    // Everything the graph held is gone: its Vars, its nodes, and the first node's hold on x.
+    REQUIRE(last.expired());
+    REQUIRE(middle.expired());
+    REQUIRE(middle_node.expired());
+    REQUIRE(x.impl().use_count() == 1);
     REQUIRE(x.value().item() == 1.0f);
 }
 

@@ -93,3 +93,13 @@ TEST_CASE("gradcheck fails when both gradients would be zero", "[autograd][mutat
         {away_from_zero({4}, rng)});
     REQUIRE_FALSE(silent.ok);
 }
+
+TEST_CASE("gradcheck fails when one input's gradient is dead, even if another input's is alive", "[autograd][mutation]") {
+    // f(a, b) = a + 0·b: a's gradient is real, b's is 0 both ways; the all-zero guard is per input.
+    Rng rng(15);
+    auto r = gradcheck([](const std::vector<Var>& v) { return add(v[0], scale(v[1], 0.0f)); },
+                       {away_from_zero({3}, rng), away_from_zero({3}, rng)});
+    REQUIRE_FALSE(r.ok);
+    REQUIRE_THAT(r.report, Catch::Contains("input 1 (3)") && Catch::Contains("~0 everywhere"));
+    REQUIRE_THAT(r.report, !Catch::Contains("input 0"));
+}

@@ -27,16 +27,17 @@ TEST_CASE("conv2d rejects mismatched shapes with messages naming them", "[conv][
                         Contains("has 3 channels"));
 }
 
-TEST_CASE("conv2d backward ops reject gradients of the wrong shape", "[conv][errors]") {
+TEST_CASE("conv2d backward rejects gradients of the wrong shape", "[conv][errors]") {
     const Tensor w = Tensor::zeros({4, 3, 3, 3});
     Tensor dx = Tensor::zeros({2, 3, 8, 8}), dw = Tensor::zeros({4, 3, 3, 3}), db = Tensor::zeros({5});
     const Tensor wrong = Tensor::zeros({2, 4, 7, 7});  // a padding-0 output would be 6×6, padding 1 8×8
-    REQUIRE_THROWS_WITH(ops::conv2d_backward_data(wrong, w, 1, 1, 0.0f, dx),
+    REQUIRE_THROWS_WITH(ops::conv2d_backward(dx, w, wrong, 1, 1, {&dx, 0.0f, nullptr, 0.0f, nullptr, 0.0f}),
                         Contains("dy has shape (2, 4, 7, 7)") && Contains("(2, 4, 8, 8)"));
-    REQUIRE_THROWS_WITH(ops::conv2d_backward_filter(dx, wrong, 1, 0, 0.0f, dw), Contains("(2, 4, 6, 6)"));
-    REQUIRE_THROWS_WITH(ops::conv2d_backward_bias(wrong, 0.0f, db), Contains("db has shape (5)"));
+    REQUIRE_THROWS_WITH(ops::conv2d_backward(dx, w, wrong, 1, 0, {nullptr, 0.0f, &dw, 0.0f, nullptr, 0.0f}),
+                        Contains("(2, 4, 6, 6)"));
     const Tensor dy = Tensor::zeros({2, 4, 8, 8});
-    REQUIRE_THROWS_WITH(ops::conv2d_backward_filter(dx, dy, 1, 1, 0.0f, dw, &db), Contains("db has shape (5)"));
+    REQUIRE_THROWS_WITH(ops::conv2d_backward(dx, w, dy, 1, 1, {nullptr, 0.0f, &dw, 0.0f, &db, 0.0f}),
+                        Contains("db has shape (5)"));
     Tensor dx_wrong = Tensor::zeros({2, 3, 8, 7});
     REQUIRE_THROWS_WITH(ops::conv2d_backward(dx, w, dy, 1, 1, {&dx_wrong, 0.0f, &dw, 0.0f, nullptr, 0.0f}),
                         Contains("conv2d_backward") && Contains("dx has shape (2, 3, 8, 7)") && Contains("(2, 3, 8, 8)"));

@@ -5,8 +5,6 @@
 // perturbation of ε = 0.01 never changes which element wins a window (no ties, no kinks).
 #include <catch2/catch.hpp>
 
-#include <numeric>
-
 #include "autograd/functions.h"
 #include "gradcheck.h"
 #include "require_gradcheck.h"
@@ -14,20 +12,11 @@
 using namespace probenet;
 using namespace probenet::autograd;
 using probenet::testing::away_from_zero;
+using probenet::testing::distinct_values;
 using probenet::testing::gradcheck;
 using probenet::testing::require_ok;
 
 namespace {
-
-// Distinct values −0.05·n/2 … +0.05·n/2 in a seeded random order.
-Tensor distinct_values(const Shape& shape, Rng& rng) {
-    std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
-    std::vector<size_t> order(v.size());
-    std::iota(order.begin(), order.end(), size_t(0));
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.randint(uint32_t(i))]);
-    for (size_t i = 0; i < v.size(); ++i) v[i] = 0.05f * (float(order[i]) - float(v.size()) / 2);
-    return Tensor::from_vector(shape, v);
-}
 
 testing::GradFn conv(int stride, int padding, bool bias) {
     return [=](const std::vector<Var>& v) { return conv2d(v[0], v[1], bias ? v[2] : Var(), stride, padding); };

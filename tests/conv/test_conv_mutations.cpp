@@ -24,9 +24,9 @@ struct BrokenConvNode final : Node {
     const char* name() const override { return "broken_conv2d"; }
     void backward(const Tensor& g) override {
         GradSlot sx = grad_slot(*inputs[0]);
-        ops::conv2d_backward_data(g, w, 1, 1, sx.beta, sx.grad);
+        ops::conv2d_backward(x, w, g, 1, 1, {&sx.grad, sx.beta, nullptr, 0.0f, nullptr, 0.0f});
         Tensor dw = Tensor::zeros(w.shape());
-        ops::conv2d_backward_filter(x, g, 1, 1, 0.0f, dw);
+        ops::conv2d_backward(x, w, g, 1, 1, {nullptr, 0.0f, &dw, 0.0f, nullptr, 0.0f});
         if (bug == ConvBug::FlippedFilter) {
             Tensor flipped = Tensor::empty(w.shape());
             const int64_t kh = w.dim(2), kw = w.dim(3);
@@ -39,8 +39,11 @@ struct BrokenConvNode final : Node {
         GradSlot sw = grad_slot(*inputs[1]);
         ops::axpby(1.0f, dw, sw.beta, sw.grad);
         GradSlot sb = grad_slot(*inputs[2]);
-        const Tensor gb = bug == ConvBug::BiasFromFirstImage ? g.rows(0, 1) : g;
-        ops::conv2d_backward_bias(gb, sb.beta, sb.grad);
+        if (bug == ConvBug::BiasFromFirstImage) {
+            ops::conv2d_backward(x.rows(0, 1), w, g.rows(0, 1), 1, 1, {nullptr, 0.0f, nullptr, 0.0f, &sb.grad, sb.beta});
+        } else {
+            ops::conv2d_backward(x, w, g, 1, 1, {nullptr, 0.0f, nullptr, 0.0f, &sb.grad, sb.beta});
+        }
     }
 };
 

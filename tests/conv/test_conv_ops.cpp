@@ -1,7 +1,7 @@
 // conv2d ops against the naive loops of conv_reference.h on random shapes (covering the kernel's
 // code paths: one image per GEMM, several images side by side with a ragged last chunk, chunks on
 // parallel threads or in turn, a single chunk run with threaded BLAS, the 1×1 shortcut, stride 2, padding, non-square kernels and
-// images), against hand-computed values, and the beta contract of the backward ops.
+// images), against hand-computed values, and the beta contract of the backward op.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -74,7 +74,7 @@ TEST_CASE("conv2d forward matches a direct loop on random shapes", "[conv]") {
     }
 }
 
-TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]") {
+TEST_CASE("conv2d backward matches the adjoint loops and honours each gradient's beta", "[conv]") {
     Rng rng(22);
     for (const ConvCase& k : kCases) {
         INFO(describe(k));
@@ -91,25 +91,21 @@ TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]
 
         // beta = 0 must ignore garbage (NaN) already in the output.
         Tensor dx = Tensor::full(x.shape(), NAN), dw = Tensor::full(w.shape(), NAN), db = Tensor::full({k.O}, NAN);
-        ops::conv2d_backward_data(dy, w, k.stride, k.padding, 0.0f, dx);
-        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, dw);
-        ops::conv2d_backward_bias(dy, 0.0f, db);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {&dx, 0.0f, &dw, 0.0f, &db, 0.0f});
         require_close(dx.to_vector(), dx_want, tx);
         require_close(dw.to_vector(), dw_want, tw);
         require_close(db.to_vector(), db_want, tw);
 
-        // The filter op computing the bias gradient in the same pass, each with its own beta.
+        // The filter and bias gradients without dx, each with its own beta.
         Tensor dw2 = Tensor::full(w.shape(), NAN), db2 = Tensor::ones({k.O});
-        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, dw2, &db2, 1.0f);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {nullptr, 0.0f, &dw2, 0.0f, &db2, 1.0f});
         require_close(dw2.to_vector(), dw_want, tw);
         std::vector<double> db_plus_one = db_want;
         for (double& v : db_plus_one) v += 1;
         require_close(db2.to_vector(), db_plus_one, tw);
 
         // beta = 1 adds onto what is there: a second call doubles the result.
-        ops::conv2d_backward_data(dy, w, k.stride, k.padding, 1.0f, dx);
-        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 1.0f, dw);
-        ops::conv2d_backward_bias(dy, 1.0f, db);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {&dx, 1.0f, &dw, 1.0f, &db, 1.0f});
         for (double& v : dx_want) v *= 2;
         for (double& v : dw_want) v *= 2;
         for (double& v : db_want) v *= 2;
@@ -117,12 +113,12 @@ TEST_CASE("conv2d backward ops match the adjoint loops and honour beta", "[conv]
         require_close(dw.to_vector(), dw_want, tw);
         require_close(db.to_vector(), db_want, tw);
         Tensor db3 = Tensor::full({k.O}, NAN);  // beta_db = 0 ignores NaN while dw accumulates
-        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 1.0f, dw2, &db3, 0.0f);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {nullptr, 0.0f, &dw2, 1.0f, &db3, 0.0f});
         require_close(dw2.to_vector(), dw_want, tw);
         for (double& v : db_want) v /= 2;
         require_close(db3.to_vector(), db_want, tw);
 
-        // All three in one call (fused on the CPU), each with its own beta, and subsets of them.
+        // Mixed betas in one call, and the other subsets.
         for (double& v : dx_want) v /= 2;
         for (double& v : dw_want) v /= 2;
         Tensor fx = Tensor::full(x.shape(), NAN), fw = Tensor::ones(w.shape()), fb = Tensor::full({k.O}, NAN);
@@ -184,10 +180,11 @@ TEST_CASE("conv2d backward filter gives the same bits on every run, whatever the
         INFO(describe(k));
         const Tensor x = Tensor::normal({k.N, k.C, k.H, k.W}, 0, 1, rng);
         const Tensor dy = Tensor::normal({k.N, k.O, k.Ho(), k.Wo()}, 0, 1, rng);
-        Tensor first = Tensor::empty({k.O, k.C, k.kh, k.kw}), again = Tensor::empty({k.O, k.C, k.kh, k.kw});
-        ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, first);
+        const Tensor w = Tensor::zeros({k.O, k.C, k.kh, k.kw});  // read only for dx
+        Tensor first = Tensor::empty(w.shape()), again = Tensor::empty(w.shape());
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {nullptr, 0.0f, &first, 0.0f, nullptr, 0.0f});
         for (int r = 0; r < 5; ++r) {
-            ops::conv2d_backward_filter(x, dy, k.stride, k.padding, 0.0f, again);
+            ops::conv2d_backward(x, w, dy, k.stride, k.padding, {nullptr, 0.0f, &again, 0.0f, nullptr, 0.0f});
             REQUIRE(again.to_vector() == first.to_vector());
         }
     }

@@ -137,7 +137,7 @@ TEST_CASE("cuda vs cpu: gemm, every transpose, alpha/beta, odd and large shapes,
     }
 }
 
-TEST_CASE("cuda vs cpu: add, sub, mul, scale, relu on sizes around block and grid edges", "[cuda]") {
+TEST_CASE("cuda vs cpu: add, mul, scale, relu on sizes around block and grid edges", "[cuda]") {
     REQUIRE_CUDA_OR_SKIP();
     // 65535 blocks × 256 threads = 16776960: the last size makes threads loop twice.
     for (int64_t n : {int64_t(1), int64_t(255), int64_t(257), int64_t(1) << 20, int64_t(16777216 + 5)}) {
@@ -145,7 +145,6 @@ TEST_CASE("cuda vs cpu: add, sub, mul, scale, relu on sizes around block and gri
         const Tensor a = pattern({n}, 7), b = pattern({n}, 8);
         const Tensor ad = gpu(a), bd = gpu(b);
         require_exact(ops::add(ad, bd), ops::add(a, b));
-        require_exact(ops::sub(ad, bd), ops::sub(a, b));
         require_exact(ops::mul(ad, bd), ops::mul(a, b));
         require_exact(ops::relu(ad), ops::relu(a));
         require_exact(ops::scale(ad, -3.0f), ops::scale(a, -3.0f));
@@ -208,7 +207,6 @@ TEST_CASE("cuda vs cpu: add_bias_rows, sum_axis and broadcast_axis over every ax
                 ops::broadcast_axis_into(gpu(g), axis, 0.3f, beta, bd);
                 require_close(bd, bc, 1e-6, 1e-7);
             }
-    REQUIRE(ops::sum_all(gpu(pattern({12345}, 18))) == Approx(ops::sum_all(pattern({12345}, 18))).epsilon(1e-6));
 }
 
 TEST_CASE("cuda vs cpu: argmax_rows (ties go to the first column), log_softmax, nll, xent backward", "[cuda]") {

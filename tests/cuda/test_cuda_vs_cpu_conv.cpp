@@ -54,7 +54,7 @@ void require_same_accumulation(const Shape& out_shape, const std::vector<Tensor>
 
 }  // namespace
 
-TEST_CASE("cuda vs cpu: conv2d forward and the three backward ops (cuDNN vs im2col)", "[cuda][conv]") {
+TEST_CASE("cuda vs cpu: conv2d forward and each backward gradient (cuDNN vs im2col)", "[cuda][conv]") {
     REQUIRE_CUDA_OR_SKIP();
     Rng rng(80);
     for (const ConvCase& c : kConvCases) {
@@ -72,14 +72,15 @@ TEST_CASE("cuda vs cpu: conv2d forward and the three backward ops (cuDNN vs im2c
         const int st = c.stride, pad = c.padding;
         for (float beta : {0.0f, 1.0f, -0.5f}) {
             INFO("beta " << beta);
-            require_same_accumulation(c.x, {dy, w}, beta, 1e-4, [&](const std::vector<Tensor>& in, float b, Tensor& out) {
-                ops::conv2d_backward_data(in[0], in[1], st, pad, b, out);
+            // Each gradient alone through the one backward op, inputs {x, w, dy}.
+            require_same_accumulation(c.x, {x, w, dy}, beta, 1e-4, [&](const std::vector<Tensor>& in, float b, Tensor& out) {
+                ops::conv2d_backward(in[0], in[1], in[2], st, pad, {&out, b, nullptr, 0.0f, nullptr, 0.0f});
             });
-            require_same_accumulation(c.w, {x, dy}, beta, 1e-4, [&](const std::vector<Tensor>& in, float b, Tensor& out) {
-                ops::conv2d_backward_filter(in[0], in[1], st, pad, b, out);
+            require_same_accumulation(c.w, {x, w, dy}, beta, 1e-4, [&](const std::vector<Tensor>& in, float b, Tensor& out) {
+                ops::conv2d_backward(in[0], in[1], in[2], st, pad, {nullptr, 0.0f, &out, b, nullptr, 0.0f});
             });
-            require_same_accumulation({c.w[0]}, {dy}, beta, 1e-5, [](const std::vector<Tensor>& in, float b, Tensor& out) {
-                ops::conv2d_backward_bias(in[0], b, out);
+            require_same_accumulation({c.w[0]}, {x, w, dy}, beta, 1e-5, [&](const std::vector<Tensor>& in, float b, Tensor& out) {
+                ops::conv2d_backward(in[0], in[1], in[2], st, pad, {nullptr, 0.0f, nullptr, 0.0f, &out, b});
             });
         }
     }

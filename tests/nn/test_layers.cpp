@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "gradcheck.h"
+#include "module_gradcheck.h"
 #include "require_gradcheck.h"
 #include "nn/activations.h"
 #include "nn/dropout.h"
@@ -16,17 +17,16 @@ using namespace probenet;
 using namespace probenet::nn;
 using probenet::testing::away_from_zero;
 using probenet::testing::gradcheck;
+using probenet::testing::gradcheck_module;
 using probenet::testing::require_ok;
 
 TEST_CASE("Linear layer: gradcheck of input, weight and bias through the module", "[nn][gradcheck]") {
     Rng rng(21);
     Linear layer(5, 3, true, rng);
-    // The checker perturbs copies of the inputs, so pass the layer's parameters as inputs.
-    require_ok(gradcheck(
-        [](const std::vector<Var>& v) { return autograd::linear(v[0], v[1], v[2]); },
-        {away_from_zero({4, 5}, rng), layer.weight().value(), layer.bias()->value()}));
-    // And through the module itself, for the input gradient.
-    require_ok(gradcheck([&](const std::vector<Var>& v) { return layer(v[0]); }, {away_from_zero({2, 5}, rng)}));
+    // Layer(x) with its weight and bias taken from the checker's inputs: every gradient is the module's.
+    require_ok(gradcheck_module(layer, {&layer.weight(), layer.bias()}, away_from_zero({4, 5}, rng)));
+    Linear no_bias(5, 3, false, rng);
+    require_ok(gradcheck_module(no_bias, {&no_bias.weight()}, away_from_zero({2, 5}, rng)));
 }
 
 TEST_CASE("ReLU, Flatten and Dropout layers pass the gradient checker", "[nn][gradcheck]") {
