@@ -13,7 +13,6 @@
 //   cd /work/shared/bench && python3 torch_ref.py cnn <repo>/data/mnist --steps 100 --threads 2
 // usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown]
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +23,7 @@
 
 #include "autograd/functions.h"
 #include "autograd/grad_mode.h"
+#include "bench/cpu_bench_common.h"
 #include "tensor/conv_ops.h"
 #include "tensor/runtime.h"
 #include "tensor/error.h"
@@ -33,14 +33,13 @@
 
 using namespace probenet;
 using autograd::Var;
+using bench::has_flag;
+using bench::now_ms;
+using bench::parse_int;
 
 namespace {
 
 constexpr int64_t kBatch = 128;
-
-double now_ms() {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // One layer of the network; the weight and bias Vars are empty for parameter-free layers.
 struct Layer {
@@ -115,20 +114,8 @@ struct Adam {
     }
 };
 
-// Median milliseconds of one call of fn, over at least 5 calls and ~30 ms: on a machine shared
-// with other jobs the median ignores the calls that lost their core for a while.
-double time_op(const std::function<void()>& fn) {
-    fn();
-    std::vector<double> times;
-    const double start = now_ms();
-    while (times.size() < 5 || now_ms() - start < 30.0) {
-        const double t0 = now_ms();
-        fn();
-        times.push_back(now_ms() - t0);
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
+// Median ms of one call over at least 5 calls and ~30 ms (bench/cpu_bench_common.h).
+double time_op(const std::function<void()>& fn) { return bench::time_op(fn, 5, 30.0); }
 
 // Forward and backward time of every layer alone, on the activations of one forward pass.
 void print_breakdown(const std::vector<Layer>& net, const Tensor& input, Rng& rng, double step_ms) {
@@ -193,18 +180,6 @@ void print_breakdown(const std::vector<Layer>& net, const Tensor& input, Rng& rn
     }
     std::printf("%-9s %-37s %9.3f %9.3f   (sum %.3f of step %.3f ms)\n", "total", "", total_fwd, total_bwd,
                 total_fwd + total_bwd, step_ms);
-}
-
-bool has_flag(int argc, char** argv, const char* flag) {
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], flag) == 0) return true;
-    return false;
-}
-
-int parse_int(int argc, char** argv, const char* flag, int fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], flag) == 0) return std::atoi(argv[i + 1]);
-    return fallback;
 }
 
 }  // namespace

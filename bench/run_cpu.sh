@@ -9,12 +9,15 @@
 # probenet then picks AVX-512/AVX2 kernels itself (tensor/runtime.h); PyTorch and the peers load
 # the same OpenBLAS, so each peer is timed twice: as installed, and with the same
 # OPENBLAS_CORETYPE probenet uses — the second is the like-for-like comparison.
-# usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50]
+# AlexNet–CIFAR-100 (when alexnet_step_bench is built) against bench/torch_alexnet_step.py; per-phase
+# and per-layer numbers: bench/compare_alexnet_torch.sh.
+# usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50] [alexnet_steps=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}
 mlp_steps=${2:-300}
 cnn_steps=${3:-50}
+alexnet_steps=${4:-5}
 shared=$(cd .. && pwd)/shared
 [ -d "$shared/bench" ] || { echo "error: ../shared/bench not found next to the checkout" >&2; exit 1; }
 [ -d data/mnist ] || { echo "error: data/mnist missing: run 'make data'" >&2; exit 1; }
@@ -53,10 +56,18 @@ if [ -x build/bench/cnn_step_bench ]; then
   done
   unset OPENBLAS_CORETYPE
 fi
+if [ -x build/bench/alexnet_step_bench ]; then
+  ms[probenet_alexnet]=$(build/bench/alexnet_step_bench --steps "$alexnet_steps" --threads "$threads" --no-breakdown 2>/dev/null | step_ms)
+  for mode in default tuned; do
+    if [ $mode = tuned ]; then export OPENBLAS_CORETYPE=$core; else unset OPENBLAS_CORETYPE; fi
+    ms[torch_alexnet_$mode]=$(/usr/bin/python3 bench/torch_alexnet_step.py --steps "$alexnet_steps" --threads "$threads" --no-breakdown | step_ms)
+  done
+  unset OPENBLAS_CORETYPE
+fi
 
 printf '\n%-24s %10s %16s\n' "program" "step_ms" "÷ PyTorch (same BLAS kernels)"
 row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-24s %10.2f %16.3f\n", n, a, a / b }'; }
-for model in mlp cnn; do
+for model in mlp cnn alexnet; do
   [ -n "${ms[probenet_$model]:-}" ] || continue
   ref=${ms[torch_${model}_tuned]}
   row "probenet $model" "${ms[probenet_$model]}" "$ref"
