@@ -138,7 +138,7 @@ TEST_CASE("AlexNet Tiny ImageNet: parameter count and PyTorch's output sizes (64
                         Catch::Contains("64 → 192, 5×5 p2"));
 }
 
-TEST_CASE("AlexNet: a hook on fcI sees the post-ReLU output; init follows PyTorch's bounds", "[nn][alexnet]") {
+TEST_CASE("AlexNet: a hook on fcI sees the post-ReLU output and the init follows PyTorch's bounds", "[nn][alexnet]") {
     Rng rng(3);
     auto model = make_alexnet(small(AlexNetConfig::cifar100(), {8, 8, 8, 8, 8}, 64, 10), rng);
     Tensor linear_out, block_out;
