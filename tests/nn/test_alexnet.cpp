@@ -138,7 +138,8 @@ TEST_CASE("AlexNet Tiny ImageNet: parameter count and PyTorch's output sizes (64
                         Catch::Contains("64 → 192, 5×5 p2"));
 }
 
-TEST_CASE("AlexNet: a hook on fcI sees the post-ReLU output and the init follows PyTorch's bounds", "[nn][alexnet]") {
+TEST_CASE("AlexNet: a hook on fcI sees the post-ReLU output and the init follows PyTorch's bounds",
+          "[nn][alexnet]") {
     Rng rng(3);
     auto model = make_alexnet(small(AlexNetConfig::cifar100(), {8, 8, 8, 8, 8}, 64, 10), rng);
     Tensor linear_out, block_out;
@@ -247,9 +248,10 @@ TEST_CASE("the end-to-end AlexNet gradcheck fails on a broken strided conv or ov
 // Tolerance 2e-5: probenet computes in float32 with another summation order (im2col GEMMs, direct
 // 3×3 kernels); each output sums ≤ 363 (3·11·11) products over eight layers, and PyTorch's own
 // float32 forward lands 0.5e-6 (CIFAR) and 1.5e-6 (Tiny ImageNet) from the float64 logits (the
-// script prints it), logits being O(1). 2e-5 is ~10× that; a real geometry or weight-layout bug
-// (padding, pool window, a transposed filter) moves logits by O(0.1): the two images' logits
-// differ by ~0.45, which the test also requires, so the input matters to the comparison.
+// script prints it), logits being O(1); probenet measured 2.4e-7 and 7.5e-7. 2e-5 is ~10× the
+// larger; a real geometry or weight-layout bug moves logits by O(0.1) (tried: conv3's filters
+// transposed spatially moved them by 0.6). The two images' logits differ by ~0.45, which the test
+// also requires, so the input matters to the comparison.
 TEST_CASE("AlexNet forward matches PyTorch's on exported weights (both geometries, scaled down)",
           "[nn][alexnet][torch]") {
     const SafetensorsFile file =
