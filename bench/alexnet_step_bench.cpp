@@ -9,8 +9,8 @@
 // median and minimum), the same mean per phase (`forward_ms` incl. the loss, `backward_ms`,
 // `optimizer_ms`), then a per-layer breakdown: every top-level layer's forward and backward through
 // autograd alone (median of repeated calls) on the activations of a real forward, summed per kind
-// (conv, pool, fc). bench/torch_alexnet_step.py prints the same for PyTorch;
-// bench/compare_alexnet_torch.sh runs both, interleaved, and prints the ratios.
+// (conv, pool, fc; a conv or fc layer includes its ReLU). bench/torch_alexnet_step.py prints the same
+// for PyTorch; bench/compare_alexnet_torch.sh runs both, interleaved, and prints the ratios.
 // usage: alexnet_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown]
 #include <algorithm>
 #include <cstdio>
