@@ -23,6 +23,7 @@
 
 #include "autograd/functions.h"
 #include "autograd/grad_mode.h"
+#include "bench/cpu_bench_common.h"
 #include "nn/models/cnn.h"
 #include "optim/adam.h"
 #include "tensor/error.h"
@@ -31,29 +32,11 @@
 
 using namespace probenet;
 using autograd::Var;
+using bench::has_flag, bench::now_ms, bench::parse_int;
 
 namespace {
 
 constexpr int64_t kBatch = 128;
-
-double now_ms() {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Median milliseconds of one call of fn, over at least 5 calls and ~30 ms: on a machine shared
-// with other jobs the median ignores the calls that lost their core for a while.
-double time_op(const std::function<void()>& fn) {
-    fn();
-    std::vector<double> times;
-    const double start = now_ms();
-    while (times.size() < 5 || now_ms() - start < 30.0) {
-        const double t0 = now_ms();
-        fn();
-        times.push_back(now_ms() - t0);
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
 
 // Forward and forward + backward of each top-level layer alone, on the activations of one forward.
 void print_breakdown(nn::Module& model, const Tensor& images, Rng& rng, double step_ms) {
@@ -69,11 +52,11 @@ void print_breakdown(nn::Module& model, const Tensor& images, Rng& rng, double s
         }
         const Tensor dy = Tensor::normal(y.shape(), 0, 1, rng);
         const bool first = x.data() == images.data();  // no gradient for the input image, as in training
-        const double fwd = time_op([&] {
+        const double fwd = bench::time_op([&] {
             autograd::NoGradGuard no_grad;
             layer(Var(x));
         });
-        const double both = time_op([&] { layer(Var(x, !first)).backward(dy); });
+        const double both = bench::time_op([&] { layer(Var(x, !first)).backward(dy); }, 5, 30.0);
         const double bwd = std::max(0.0, both - fwd);
         total_fwd += fwd, total_bwd += bwd;
         std::printf("%-11s %-18s %-18s %9.3f %9.3f\n", layer.name().c_str(), x.shape_str().c_str(),
@@ -82,18 +65,6 @@ void print_breakdown(nn::Module& model, const Tensor& images, Rng& rng, double s
     }
     std::printf("%-11s %-37s %9.3f %9.3f   (sum %.3f of step %.3f ms)\n", "total", "", total_fwd, total_bwd,
                 total_fwd + total_bwd, step_ms);
-}
-
-bool has_flag(int argc, char** argv, const char* flag) {
-    for (int i = 1; i < argc; ++i)
-        if (std::strcmp(argv[i], flag) == 0) return true;
-    return false;
-}
-
-int parse_int(int argc, char** argv, const char* flag, int fallback) {
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::strcmp(argv[i], flag) == 0) return std::atoi(argv[i + 1]);
-    return fallback;
 }
 
 }  // namespace

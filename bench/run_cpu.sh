@@ -12,18 +12,21 @@
 # ("default"), and with the OPENBLAS_CORETYPE probenet chose ("tuned", the like-for-like
 # comparison). Where OpenBLAS recognises the CPU, everything runs once, as installed.
 #
+# AlexNet–CIFAR-100 (batch 128, Adam) runs against bench/torch_alexnet_step.py; its per-phase and
+# per-layer numbers come from bench/compare_alexnet_torch.sh.
 # To add a model: one `program` line per implementation in the table below.
-# usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50]
+# usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50] [alexnet_steps=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}
 mlp_steps=${2:-300}
 cnn_steps=${3:-50}
+alexnet_steps=${4:-5}
 export OMP_NUM_THREADS=$threads
 python=/usr/bin/python3  # Debian's python3-torch lives with the system interpreter
 peers=build/peers
 
-for b in mlp_step_bench cnn_step_bench; do
+for b in mlp_step_bench cnn_step_bench alexnet_step_bench; do
   [ -x build/bench/$b ] || { echo "error: build/bench/$b missing: run 'make' first" >&2; exit 1; }
 done
 if [ ! -x $peers/dlib_cnn ] || [ bench/peers -nt $peers/dlib_cnn ]; then
@@ -43,6 +46,8 @@ program cnn probenet build/bench/cnn_step_bench --steps "$cnn_steps" --threads "
 program cnn torch    $python bench/torch_step.py cnn --steps "$cnn_steps" --threads "$threads"
 program cnn libtorch $peers/libtorch_cnn "$cnn_steps" "$threads"
 program cnn dlib     $peers/dlib_cnn $(( (cnn_steps + 2) / 3 )) "$threads"
+program alexnet probenet build/bench/alexnet_step_bench --steps "$alexnet_steps" --threads "$threads" --no-breakdown
+program alexnet torch    $python bench/torch_alexnet_step.py --steps "$alexnet_steps" --threads "$threads" --no-breakdown
 
 # Runs one program and prints its step_ms; a failing program stops the script with its last lines.
 step_ms() {
