@@ -2,7 +2,7 @@
 //
 // The model is the real one (nn::make_alexnet_cifar100: 3×32×32 → conv k3 s2 p1 64 → pool 3×3 s2 →
 // conv 192 → pool → conv 384, 256, 256 → pool → Flat(256) → FC 4096 ×2 → 100, 20.5 M parameters),
-// the optimizer the real optim::Adam (lr 1e-4), the loss mean cross-entropy; batch 128 (reference.md),
+// the optimizer the real optim::Adam (lr 1e-4), the loss mean cross-entropy; batch 128 (docs/protocol.md),
 // random inputs in [0, 1) and random labels. A step = zero_grad, forward + loss, backward, Adam.
 //
 // Prints `steps N batch 128 step_ms X` (mean over N timed steps after W warm-up steps; also the

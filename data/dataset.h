@@ -8,7 +8,7 @@
 // ever held as floats. Labels (N) int32 in [0, num_classes).
 //
 // Scaling of a u8 pixel, computed in float32 in exactly this order (as torchvision's ToTensor then
-// Normalize(0.5, 0.5) do), so the model-free MASC numbers of reference.md are reproduced:
+// Normalize(0.5, 0.5) do), so the model-free MASC numbers of docs/protocol.md are reproduced:
 //   MinusOneToOne: (u8/255 − 0.5)/0.5 ∈ [−1, 1]   (MNIST, Fashion-MNIST, CIFAR)
 //   ZeroToOne:      u8/255            ∈ [0, 1]    (Tiny ImageNet)
 //

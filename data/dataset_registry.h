@@ -1,6 +1,6 @@
 // The dataset registry: every dataset an experiment can name, what it needs, and how to open it.
 //
-// An entry knows its reader, its pixel scaling (reference.md: [−1, 1] for MNIST, Fashion-MNIST and
+// An entry knows its reader, its pixel scaling (docs/protocol.md: [−1, 1] for MNIST, Fashion-MNIST and
 // CIFAR, [0, 1] for Tiny ImageNet), its label-corruption mask rule (label_corruption.h), its default
 // folder, the files or layout it expects and where the data comes from — the last two end every
 // error opening it, so a missing or wrong folder says what to put there.

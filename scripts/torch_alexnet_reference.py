@@ -2,7 +2,7 @@
 
   torch_alexnet_reference.py OUT.safetensors [--seed S]
 
-Builds AlexNet exactly as nn/models/alexnet.cpp does (reference.md: the authors' CIFAR-100 and
+Builds AlexNet exactly as nn/models/alexnet.cpp does (docs/protocol.md: the authors' CIFAR-100 and
 Tiny ImageNet variants, module names conv1…conv5 with .conv/.relu, pool1…pool3, flatten,
 fc1/fc2 with .linear/.relu, classifier), then:
   1. checks the two full-size variants: 20,495,268 and 21,123,080 parameters, 64×15×15 after the

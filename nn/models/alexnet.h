@@ -1,4 +1,4 @@
-// AlexNet as the paper's authors train it on CIFAR-100 and Tiny ImageNet (reference.md, "Models"):
+// AlexNet as the paper's authors train it on CIFAR-100 and Tiny ImageNet (docs/protocol.md, "Models"):
 //
 //   conv1: Conv(C→w1, stem k, stride, pad) + ReLU      pool1: MaxPool 3×3 s2
 //   conv2: Conv(w1→w2, k2, pad p2) + ReLU               pool2: MaxPool 3×3 s2

@@ -1,4 +1,4 @@
-// The paper's CNN (reference.md, "Models"): six 3×3 pad-1 convolutions with 16, 16, 32, 32, 64, 64
+// The paper's CNN (docs/protocol.md, "Models"): six 3×3 pad-1 convolutions with 16, 16, 32, 32, 64, 64
 // channels, each + ReLU, a 2×2 max-pool after the 2nd, 4th and 6th; flatten (64·3·3 = 576 for 28×28
 // inputs, 1024 for 32×32); three Linear→250 + ReLU; Linear(250, classes) without bias.
 // Layer names: conv1…conv6 (each conv1.conv, conv1.relu), pool1…pool3, flatten, fc1…fc3 (fcI.linear,

@@ -1,5 +1,5 @@
 // The paper's MLP: Flatten, then hidden blocks fc1…fcL (Linear + ReLU each), then a Linear
-// classifier. For MNIST: 784 → 128 → 512 → 2048 → 2048 → 10 (reference.md, "Models").
+// classifier. For MNIST: 784 → 128 → 512 → 2048 → 2048 → 10 (docs/protocol.md, "Models").
 // Layer names: flatten, fc1 (fc1.linear, fc1.relu), …, classifier. Probing `fcI` sees the
 // block's output, i.e. the activations after its ReLU — the paper's FC(width) layers.
 #pragma once

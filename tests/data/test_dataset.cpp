@@ -131,7 +131,7 @@ TEST_CASE("MNIST loads with the paper's shapes and scaling", "[data]") {
 TEST_CASE("MNIST label corruption keeps the paper's fractions of correct labels", "[data]") {
     PROBENET_SKIP_UNLESS_MNIST_FORMAT(testing::dataset_dir("mnist"));
     const std::vector<int32_t>& labels = mnist().train.true_labels;
-    // reference.md: 82.04 / 64.11 / 46.16 / 27.87 / 10.02 % at p = 0.2 / 0.4 / 0.6 / 0.8 / 1.0. The exact counts
+    // docs/protocol.md: 82.04 / 64.11 / 46.16 / 27.87 / 10.02 % at p = 0.2 / 0.4 / 0.6 / 0.8 / 1.0. The exact counts
     // come from numpy:
     // /usr/bin/python3 -c '
     // import numpy as np

@@ -1,5 +1,5 @@
 // The dataset registry: every dataset the paper uses, with its scaling and label-corruption rule from
-// reference.md, a default folder, and errors for unknown names.
+// docs/protocol.md, a default folder, and errors for unknown names.
 #include <catch2/catch.hpp>
 
 #include "data/dataset_registry.h"
