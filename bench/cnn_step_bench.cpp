@@ -55,7 +55,7 @@ void print_breakdown(nn::Module& model, const Tensor& images, Rng& rng, double s
         const double fwd = bench::time_op([&] {
             autograd::NoGradGuard no_grad;
             layer(Var(x));
-        });
+        }, 5, 30.0);
         const double both = bench::time_op([&] { layer(Var(x, !first)).backward(dy); }, 5, 30.0);
         const double bwd = std::max(0.0, both - fwd);
         total_fwd += fwd, total_bwd += bwd;
