@@ -61,6 +61,7 @@ TEST_CASE("parse_options: --probes, --variance lists, --probe-corrupt and --qda-
     CHECK(o.qda_reg == 0.1);
     CHECK(parse({}).probe_names() == std::vector<std::string>{"masc"});
     CHECK(parse({"--probe-corrupt", "0"}).probe_corrupt == 0.0);
+    CHECK(parse({"--probe-every", "5"}).probe_every == 5);
 }
 
 TEST_CASE("parse_options: bad probe settings are refused before any data is read", "[experiments][probe][errors]") {
@@ -72,4 +73,5 @@ TEST_CASE("parse_options: bad probe settings are refused before any data is read
     CHECK_THROWS_WITH(parse({"--probe-corrupt", "1.5"}), Catch::Contains("--probe-corrupt"));
     CHECK_THROWS_WITH(parse({"--probe-corrupt", "-0.1"}), Catch::Contains("--probe-corrupt"));
     CHECK_THROWS_WITH(parse({"--qda-reg", "2"}), Catch::Contains("--qda-reg"));
+    CHECK_THROWS_WITH(parse({"--probe-every", "-1"}), Catch::Contains("--probe-every"));
 }
