@@ -273,9 +273,20 @@ int run_synthetic(const Args& a) {
         std::printf("       k corrupted: %s\n       k true:      %s\n", join(fit[0].k_per_class()).c_str(),
                     join(fit[1].k_per_class()).c_str());
         std::fflush(stdout);
-        for (const LayerReport& r : layer_reports(fit, train_tally, test_tally)) reports.push_back(r);
+        for (int32_t s = 0; s < 2; ++s) {  // the {corrupted, true} rows of layers.csv
+            LayerReport r;
+            r.layer = name;
+            r.dim = d;
+            r.threshold = to_string(threshold);
+            r.subspaces = s == 0 ? "corrupted" : "true";
+            r.k_per_class = fit[s].k_per_class();
+            r.zero_rows = train_tally.zero_rows() + test_tally.zero_rows();
+            r.train = {train_tally.accuracy(s, 0), train_tally.accuracy(s, 1)};
+            r.test = test_tally.accuracy(s, 0);
+            reports.push_back(r);
+        }
     }
-    std::printf("\n%s\n", csv_header().c_str());
+    std::printf("\n%s\n", csv_header({"corrupted", "true"}).c_str());
     for (const LayerReport& r : reports) std::printf("%s\n", csv_line(r).c_str());
     std::printf("all layers, fit + score (generation excluded): %.2f s wall, %.2f s cpu; peak RSS %.0f MiB\n",
                 grand.wall, grand.cpu, peak_rss_mib());
