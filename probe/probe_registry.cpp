@@ -6,15 +6,17 @@
 
 namespace probenet::probe {
 
-// One line per probe: X(name, description). name makes the --probes entry and the factory
-// make_<name>_probe, defined in probe/<name>_probe.cpp.
+// One line per probe: X(name, description), ending in a backslash. name makes the --probes entry and
+// the factory make_<name>_probe, defined in probe/<name>_probe.cpp.
 #define PROBENET_PROBES(X)                                                                                   \
     X(masc, "MASC: minimum angle to per-class PCA subspaces (the paper's probe; --variance)")                \
     X(ncm, "nearest class mean: cosine similarity to the L2-normalised class means")                         \
     X(knn, "k-nearest neighbours (k = 5), cosine, majority vote; holds the training rows")                   \
     X(lda, "linear discriminant analysis as scikit-learn's default (SVD solver, no shrinkage)")              \
     X(qda, "quadratic discriminant analysis as scikit-learn's default (--qda-reg, default 0)")               \
-    X(linear, "linear probe: Linear(d, K), cross-entropy, Adam 1e-3, 20 epochs, batch 128; holds the rows")
+    X(linear, "linear probe: Linear(d, K), cross-entropy, Adam 1e-3, 20 epochs, batch 128; holds the rows")    \
+    X(majority, "chance baseline: the most frequent class of the label set, for every row")                  \
+    /* one line per probe, above this one */
 
 #define PROBENET_DECLARE_PROBE(name, description) std::unique_ptr<Probe> make_##name##_probe(const ProbeOptions&);
 PROBENET_PROBES(PROBENET_DECLARE_PROBE)

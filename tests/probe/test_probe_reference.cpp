@@ -107,6 +107,14 @@ TEST_CASE("probes on a synthetic problem: the same test predictions as scikit-le
     CHECK(correct(masc[2], yq) == std::stoll(ref.at("synthetic masc_2")));
 }
 
+TEST_CASE("majority probe: the most frequent training class for every row, ties to the lowest", "[probe]") {
+    const std::vector<float> x(8 * 2, 1.0f);
+    const std::vector<int32_t> y = {2, 0, 2, 1, 0, 3, 3, 1};  // 0, 1, 2, 3 twice each: class 0
+    CHECK(fit_predict("majority", ProbeOptions{}, x, y, 2, 4, x.data(), 8)[0] == std::vector<int32_t>(8, 0));
+    const std::vector<int32_t> z = {2, 0, 2, 1, 0, 3, 2, 1};  // class 2 three times
+    CHECK(fit_predict("majority", ProbeOptions{}, x, z, 2, 4, x.data(), 8)[0] == std::vector<int32_t>(8, 2));
+}
+
 TEST_CASE("knn probe: the brute-force 5 nearest by cosine, majority vote, ties to the lowest class", "[probe]") {
     Rng rng(5);
     const int64_t n = 200, d = 7, m = 40;
