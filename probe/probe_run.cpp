@@ -179,6 +179,8 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
     auto t = Clock::now();
     std::vector<std::unique_ptr<ClassGram>> grams(L);
     std::vector<std::vector<float>> rows(L);
+    if (!row_probes.empty())  // reserved up front: growing would briefly hold twice the rows
+        for (size_t i = 0; i < L; ++i) rows[i].reserve(static_cast<size_t>(train.size() * dims[i]));
     stream(
         model, train, config, train.size(),
         [&](size_t i, const Tensor& r, int64_t begin) {
