@@ -17,6 +17,9 @@
 //   probe_bench [--train N] [--test N] [--batch B] [--p P] [--threshold T] [--layers 784,128,...]
 //               [--chunk ROWS] [--share 0|1]     ClassGram options (rows per dsyrk, shared work)
 //   probe_bench --mnist DIR      MNIST input layer, true labels: the exactness check of docs/protocol.md, timed
+//   probe_bench --probes masc,ncm,knn,lda,qda,linear [--mnist DIR] [--train N] [--test N] [--sklearn 1]
+//                                each probe's fit and test scoring on MNIST's input and a 2048-wide layer,
+//                                and (--sklearn 1) scikit-learn's on the same features, in one run
 //
 // Like the experiments it re-executes itself with OPENBLAS_CORETYPE set when OpenBLAS 0.3.21 falls back
 // to its SSE3 'Prescott' kernels on a newer Xeon (3–10× slower); the start-up line names the kernels.
@@ -37,6 +40,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -48,6 +52,7 @@
 #include "probe/layer_report.h"
 #include "probe/masc.h"
 #include "probe/pca.h"
+#include "probe/probe_registry.h"
 #include "tensor/error.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
@@ -153,6 +158,8 @@ private:
 
 struct Args {
     int64_t train = 60000, test = 10000, batch = 1000;
+    std::string probes;   // --probes: compare the probe API's probes (and scikit-learn with --sklearn 1)
+    bool sklearn = false;
     double p = 0.8;
     std::string threshold = "0.99";
     std::vector<int64_t> layers{784, 128, 512, 2048, 2048};
@@ -172,6 +179,8 @@ Args parse(int argc, char** argv) {
         else if (flag == "--p") a.p = std::stod(v);
         else if (flag == "--threshold") a.threshold = v;
         else if (flag == "--mnist") a.mnist = v;
+        else if (flag == "--probes") a.probes = v;
+        else if (flag == "--sklearn") a.sklearn = v != "0";
         else if (flag == "--chunk") a.gram.chunk_rows = std::stoll(v);
         else if (flag == "--share") a.gram.share_agreeing = v != "0";
         else if (flag == "--layers") {
@@ -273,9 +282,20 @@ int run_synthetic(const Args& a) {
         std::printf("       k corrupted: %s\n       k true:      %s\n", join(fit[0].k_per_class()).c_str(),
                     join(fit[1].k_per_class()).c_str());
         std::fflush(stdout);
-        for (const LayerReport& r : layer_reports(fit, train_tally, test_tally)) reports.push_back(r);
+        for (int32_t s = 0; s < 2; ++s) {  // the {corrupted, true} rows of layers.csv
+            LayerReport r;
+            r.layer = name;
+            r.dim = d;
+            r.threshold = to_string(threshold);
+            r.subspaces = s == 0 ? "corrupted" : "true";
+            r.k_per_class = fit[s].k_per_class();
+            r.zero_rows = train_tally.zero_rows() + test_tally.zero_rows();
+            r.train = {train_tally.accuracy(s, 0), train_tally.accuracy(s, 1)};
+            r.test = test_tally.accuracy(s, 0);
+            reports.push_back(r);
+        }
     }
-    std::printf("\n%s\n", csv_header().c_str());
+    std::printf("\n%s\n", csv_header({"corrupted", "true"}).c_str());
     for (const LayerReport& r : reports) std::printf("%s\n", csv_line(r).c_str());
     std::printf("all layers, fit + score (generation excluded): %.2f s wall, %.2f s cpu; peak RSS %.0f MiB\n",
                 grand.wall, grand.cpu, peak_rss_mib());
@@ -316,6 +336,96 @@ int run_mnist(const Args& a) {
     return test.correct(0, 0) == 8234 ? 0 : 1;
 }
 
+
+// --probes: every named probe's fit and test-scoring time and test accuracy through the probe API, on
+// MNIST's input layer (60000 × 784, true labels) and a synthetic 2048-wide layer (--train × 2048,
+// classes i mod 10). The shared per-class statistics (one ClassGram pass) are timed once, apart.
+// With --sklearn 1 the same features are written to a temporary folder and
+// scripts/probe_bench_sklearn.py times scikit-learn's (and numpy's MASC) fit + score on them in the
+// same run, so both tables come from one invocation on the same machine state.
+int run_probes(const Args& a) {
+    const std::vector<std::string> names = parse_probe_names(a.probes);
+    struct Layer {
+        std::string name;
+        int64_t d;
+        std::vector<float> train, test;
+        std::vector<int32_t> train_labels, test_labels;
+    };
+    std::vector<Layer> layers;
+    if (!a.mnist.empty()) {
+        const data::TrainTest m = data::load_mnist_format(a.mnist, "mnist", data::Scaling::MinusOneToOne);
+        const Tensor train_x = m.train.batch_images(0, m.train.size()), test_x = m.test.batch_images(0, m.test.size());
+        layers.push_back({"mnist_input", 784, std::vector<float>(train_x.data(), train_x.data() + train_x.numel()),
+                          std::vector<float>(test_x.data(), test_x.data() + test_x.numel()), m.train.true_labels,
+                          m.test.true_labels});
+    }
+    {
+        Layer wide{"synthetic_2048", 2048, {}, {}, {}, {}};
+        for (int64_t i = 0; i < a.train; ++i) wide.train_labels.push_back(static_cast<int32_t>(i % 10));
+        for (int64_t i = 0; i < a.test; ++i) wide.test_labels.push_back(static_cast<int32_t>((a.train + i) % 10));
+        const FeatureGenerator gen(2048, 10, 7);
+        gen.rows(0, a.train, wide.train_labels.data(), wide.train);
+        gen.rows(a.train, a.test, wide.test_labels.data(), wide.test);
+        layers.push_back(std::move(wide));
+    }
+    std::string dir;
+    if (a.sklearn) {
+        char tmpl[] = "/tmp/probe_bench_XXXXXX";
+        PROBENET_CHECK(mkdtemp(tmpl) != nullptr, "probe_bench: cannot make a temporary folder");
+        dir = tmpl;
+    }
+    std::printf("%-15s %-8s %9s %9s %9s %8s %10s\n", "layer", "probe", "stats s", "fit s", "test s", "test acc",
+                "holds MB");
+    for (const Layer& l : layers) {
+        const int64_t n = static_cast<int64_t>(l.train_labels.size()), m = static_cast<int64_t>(l.test_labels.size());
+        Phase stats;
+        Stopwatch w;
+        ClassGram grams(l.name, l.d, 10, 1, a.gram);
+        for (int64_t b = 0; b < n; b += a.batch)
+            grams.add(l.train.data() + b * l.d, std::min(a.batch, n - b), l.train_labels.data() + b);
+        grams.flush();
+        w.add_to(stats);
+        for (const std::string& name : names) {
+            ProbeOptions options;
+            Phase fit, test;
+            w = Stopwatch();
+            auto probe = make_probe(name, options);
+            probe->fit(TrainingData{grams, l.train.data(), n, {l.train_labels.data()}, {"true"}});
+            w.add_to(fit);
+            std::vector<int32_t> pred(static_cast<size_t>(m));
+            int32_t* out = pred.data();
+            w = Stopwatch();
+            probe->predict(l.test.data(), m, std::span<int32_t* const>(&out, 1));
+            w.add_to(test);
+            int64_t correct = 0;
+            for (int64_t i = 0; i < m; ++i) correct += pred[i] == l.test_labels[i];
+            std::printf("%-15s %-8s %9.2f %9.2f %9.2f %8.4f %10.1f\n", l.name.c_str(), name.c_str(), stats.wall,
+                        fit.wall, test.wall, double(correct) / double(m), double(probe->bytes_held()) / 1e6);
+            std::fflush(stdout);
+        }
+        if (a.sklearn) {
+            const auto dump = [&](const std::string& file, const void* data, size_t bytes) {
+                FILE* f = std::fopen((dir + "/" + l.name + file).c_str(), "wb");
+                PROBENET_CHECK(f != nullptr && std::fwrite(data, 1, bytes, f) == bytes, "probe_bench: cannot write ",
+                               dir, "/", l.name, file);
+                std::fclose(f);
+            };
+            dump(".train.f32", l.train.data(), l.train.size() * 4);
+            dump(".test.f32", l.test.data(), l.test.size() * 4);
+            dump(".train.i32", l.train_labels.data(), l.train_labels.size() * 4);
+            dump(".test.i32", l.test_labels.data(), l.test_labels.size() * 4);
+        }
+    }
+    std::printf("(stats: the one shared ClassGram pass, not included in a probe's fit; wall seconds)\n");
+    if (!a.sklearn) return 0;
+    std::fflush(stdout);
+    std::string command = "/usr/bin/python3 scripts/probe_bench_sklearn.py " + dir + " " + a.probes;
+    for (const Layer& l : layers) command += " " + l.name + ":" + std::to_string(l.d);
+    const int rc = std::system(command.c_str());
+    std::filesystem::remove_all(dir);
+    return rc == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -323,6 +433,7 @@ int main(int argc, char** argv) {
     try {
         const Args a = parse(argc, argv);
         std::printf("%s\n", runtime_summary(Device::CPU).c_str());
+        if (!a.probes.empty()) return run_probes(a);
         return a.mnist.empty() ? run_synthetic(a) : run_mnist(a);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "probe_bench: %s\n", e.what());

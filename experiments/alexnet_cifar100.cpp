@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     p.target_train_acc = 0.991;
     p.max_epochs = 500;
     p.default_corrupt = 0.8;
-    p.probe_layers = {{"flatten", "Flat(256)"}, {"fc1", "FC(4096)"}, {"fc2", "FC(4096)"}};
+    p.probe_layers = {"flatten", "fc1", "fc2"};
     p.expected = "authors: model test 3.43% at p = 0.8 (36.75% at p = 0); best-layer MASC .050 at p = 0.8";
     return experiments::run_experiment(p, argc, argv);
 }

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
     p.target_train_acc = 0.999;
     p.max_epochs = 500;
     p.default_corrupt = 0.8;
-    p.probe_layers = {{"flatten", "Flat(256)"}, {"fc1", "FC(4096)"}, {"fc2", "FC(4096)"}};
+    p.probe_layers = {"flatten", "fc1", "fc2"};
     p.expected = "authors: model test 0.73% at p = 0.8 (15.89% at p = 0)";
     return experiments::run_experiment(p, argc, argv);
 }

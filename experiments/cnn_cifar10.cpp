@@ -30,8 +30,7 @@ int main(int argc, char** argv) {
     p.target_train_acc = 1.0;
     p.max_epochs = 500;
     p.default_corrupt = 0.8;
-    p.probe_layers = {{"input", "Input(3072)"}, {"flatten", "Flat(1024)"}, {"fc1", "FC(250)"}, {"fc2", "FC(250)"},
-                      {"fc3", "FC(250)"}};
+    p.probe_layers = {"input", "flatten", "fc1", "fc2", "fc3"};
     p.expected = "authors: model test 18.32% at p = 0.8 (74.96% at p = 0)";
     return experiments::run_experiment(p, argc, argv);
 }

@@ -26,8 +26,7 @@ int main(int argc, char** argv) {
     p.target_train_acc = 0.991;
     p.max_epochs = 500;
     p.default_corrupt = 0.8;
-    p.probe_layers = {{"input", "Input(784)"}, {"flatten", "Flat(576)"}, {"fc1", "FC(250)"}, {"fc2", "FC(250)"},
-                      {"fc3", "FC(250)"}};
+    p.probe_layers = {"input", "flatten", "fc1", "fc2", "fc3"};
     p.expected = "authors: model test 25.57% at p = 0.8 (90.74% at p = 0); best-layer MASC .739 at p = 0.8";
     return experiments::run_experiment(p, argc, argv);
 }

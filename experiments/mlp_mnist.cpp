@@ -29,8 +29,7 @@ int main(int argc, char** argv) {
     p.target_train_acc = 0.999;
     p.max_epochs = 500;
     p.default_corrupt = 0.8;
-    p.probe_layers = {{"input", "Input(784)"}, {"fc1", "FC(128)"}, {"fc2", "FC(512)"}, {"fc3", "FC(2048)"},
-                      {"fc4", "FC(2048)"}};
+    p.probe_layers = {"input", "fc1", "fc2", "fc3", "fc4"};
     p.expected = "authors: model test 32.10% at p = 0.8 (97.88% at p = 0); best-layer MASC .834 at p = 0.8";
     return experiments::run_experiment(p, argc, argv);
 }

@@ -20,7 +20,9 @@ ClassGram::ClassGram(std::string layer, int64_t dim, int32_t num_classes, int32_
                    "): chunk_rows and shared_chunk_rows must be >= 1 (chunk_rows 0: automatic), got ",
                    options_.chunk_rows, " and ", options_.shared_chunk_rows);
     slots_.resize(static_cast<size_t>(num_sets_) * num_classes_);
+    for (Slot& s : slots_) s.sum.assign(static_cast<size_t>(dim_), 0.0);
     shared_.resize(static_cast<size_t>(num_classes_));
+    pair_agree_.assign(static_cast<size_t>(num_sets_) * num_sets_, 1);
 }
 
 const ClassGram::Slot& ClassGram::slot(int32_t set, int32_t c) const {
@@ -46,6 +48,11 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
     }
     for (int32_t s = 1; s < num_sets_ && sets_agree_; ++s)
         sets_agree_ = std::equal(labels[s], labels[s] + n, labels[0]);
+    for (int32_t s = 1; s < num_sets_; ++s)
+        for (int32_t t = 0; t < s; ++t) {
+            uint8_t& agree = pair_agree_[static_cast<size_t>(s) * num_sets_ + t];
+            if (agree) agree = std::equal(labels[s], labels[s] + n, labels[t]);
+        }
     const bool may_share = options_.share_agreeing && num_sets_ > 1;
     for (int64_t i = 0; i < n; ++i) {
         const float* x = rows + i * dim_;
@@ -62,6 +69,7 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
                 Slot& sl = slot(s, c0);
                 ++sl.count;
                 sl.sum_squares += ss;
+                add_to_sum(sl, x);
             }
             std::vector<float>& chunk = shared_[c0];
             if (chunk.capacity() == 0) chunk.reserve(static_cast<size_t>(options_.shared_chunk_rows * dim_));
@@ -73,11 +81,37 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
             Slot& sl = slot(s, labels[s][i]);
             ++sl.count;
             sl.sum_squares += ss;
+            add_to_sum(sl, x);
             sl.rows.insert(sl.rows.end(), x, x + dim_);
             // Small classes keep every row until they reach d of them; Gram classes fold per chunk.
             if (sl.gram.empty() ? sl.count >= dim_ : held(sl.rows) >= options_.chunk_rows) fold(sl);
         }
     }
+}
+
+void ClassGram::add_to_sum(Slot& s, const float* x) const {
+    double* sum = s.sum.data();
+    for (int64_t j = 0; j < dim_; ++j) sum[j] += x[j];
+}
+
+std::vector<double> ClassGram::full_gram(int32_t set, int32_t c) const {
+    const Slot& s = slot(set, c);
+    const int64_t d = dim_;
+    std::vector<double> g(static_cast<size_t>(d * d), 0.0);
+    if (s.gram.empty()) {
+        const int64_t m = held(s.rows);
+        if (m > 0) {
+            const std::vector<double> x(s.rows.begin(), s.rows.end());
+            cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, static_cast<int>(d), static_cast<int>(m), 1.0,
+                        x.data(), static_cast<int>(d), 0.0, g.data(), static_cast<int>(d));
+        }
+    } else {
+        const double* lower = gram(set, c);
+        std::copy(lower, lower + d * d, g.begin());
+    }
+    for (int64_t j = 0; j < d; ++j)  // mirror the lower triangle (column-major) into the upper one
+        for (int64_t i = j + 1; i < d; ++i) g[i * d + j] = g[j * d + i];
+    return g;
 }
 
 void ClassGram::syrk_rows(const std::vector<float>& rows, double beta, double* gram) {
@@ -139,6 +173,13 @@ const float* ClassGram::raw_rows(int32_t set, int32_t c) const {
                    s.count, " rows were folded into the Gram when the class reached dim ", dim_,
                    "; use gram()");
     return s.rows.data();
+}
+
+int32_t ClassGram::same_as(int32_t s) const {
+    PROBENET_CHECK(s >= 0 && s < num_sets_, "ClassGram::same_as(layer ", layer_, "): label set ", s, " out of range");
+    for (int32_t t = 0; t < s; ++t)
+        if (pair_agree_[static_cast<size_t>(s) * num_sets_ + t]) return t;
+    return s;
 }
 
 int64_t ClassGram::raw_rows_held(int32_t set, int32_t c) const {

@@ -2,9 +2,11 @@
 //
 // For a layer of dimension d, K classes and S label sets (S = 2 in a probe run: corrupted and true
 // labels of the same training rows), every row x ∈ ℝᵈ of class c under label set s contributes
-//   G[s][c] += x xᵀ (d×d, float64),  count[s][c] += 1,  sum_squares[s][c] += ‖x‖²,
+//   G[s][c] += x xᵀ (d×d, float64),  count[s][c] += 1,  sum[s][c] += x,  sum_squares[s][c] += ‖x‖²,
 // and all-zero rows are counted once per layer. These are the sufficient statistics of the authors'
-// uncentred PCA: stacking [X; −X] makes the covariance 2·XᵀX / (2n − 1) (see probe/pca.h).
+// uncentred PCA: stacking [X; −X] makes the covariance 2·XᵀX / (2n − 1) (see probe/pca.h). With the
+// per-class sums they are also what the other streamed probes need (probe/probe.h): class means
+// (nearest class mean), centred class covariances G/n − μμᵀ (QDA) and their pooled sum (LDA).
 //
 // Why float64 all the way (dsyrk on rows widened from float32) and not float32 ssyrk per chunk: k
 // hinges on where cumsum(λ/Σλ) crosses the threshold, and on MNIST that crossing can be 1.2e-7 away
@@ -71,9 +73,17 @@ public:
     // True while every row added had the same class in every label set (p = 0): the sets' statistics
     // are then identical, and fit_subspaces fits one of them.
     bool label_sets_agree() const { return sets_agree_; }
+    // The first label set t ≤ s that gave every row added so far the same class as set s: t < s means
+    // set s's statistics are identical to set t's (e.g. "corrupted" and "true" at p = 0 beside a
+    // --probe-corrupt set), and a probe may fit set t once and reuse it.
+    int32_t same_as(int32_t s) const;
 
     int64_t count(int32_t set, int32_t c) const { return slot(set, c).count; }
     double sum_squares(int32_t set, int32_t c) const { return slot(set, c).sum_squares; }  // Σ‖x‖² = tr G
+    const double* sum(int32_t set, int32_t c) const { return slot(set, c).sum.data(); }   // Σx (d), float64
+    // XᵀX of the class as a full symmetric d×d matrix (both triangles), whichever form the class is
+    // held in (Gram or raw rows); requires no pending rows (call flush()).
+    std::vector<double> full_gram(int32_t set, int32_t c) const;
     // True once the class has reached d rows: its statistics live in the Gram from then on.
     bool has_gram(int32_t set, int32_t c) const { return !slot(set, c).gram.empty(); }
     // The Gram (lower triangle, column-major d×d); requires has_gram and no pending rows (call flush()).
@@ -89,6 +99,7 @@ private:
     struct Slot {
         int64_t count = 0;
         double sum_squares = 0.0;
+        std::vector<double> sum;   // Σx, d values
         std::vector<float> rows;   // pending or small-class rows, row-major
         std::vector<double> gram;  // dim*dim, empty until count >= dim
     };
@@ -98,6 +109,7 @@ private:
     // G += Σ rowsᵀrows over `rows` (beta = 1) or G = … (beta = 0), in float64.
     void syrk_rows(const std::vector<float>& rows, double beta, double* gram);
     void fold(Slot& s);
+    void add_to_sum(Slot& s, const float* x) const;
     void fold_shared(int32_t c);
 
     std::string layer_;
@@ -110,6 +122,7 @@ private:
     std::vector<double> chunk_gram_;          // scratch: the Gram of one shared chunk
     int64_t rows_ = 0, zero_rows_ = 0;
     bool sets_agree_ = true;
+    std::vector<uint8_t> pair_agree_;  // [s * S + t] for t < s: sets s and t agreed on every row
 };
 
 }  // namespace probenet::probe

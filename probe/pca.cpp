@@ -36,11 +36,13 @@ std::vector<double> covariance_spectrum(const std::vector<double>& ascending, in
 
 }  // namespace
 
-ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
-                            const std::string& what, Basis basis) {
+std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_t count,
+                                         std::span<const Threshold> thresholds, const std::string& what,
+                                         Basis basis) {
     PROBENET_CHECK(gram != nullptr && dim >= 1 && count >= 1, what,
                    ": need a Gram of dim >= 1 from >= 1 rows, got dim ", dim, ", ", count, " rows");
-    validate(threshold);
+    PROBENET_CHECK(!thresholds.empty(), what, ": no threshold given");
+    for (const Threshold& t : thresholds) validate(t);
     // Split off dead coordinates exactly: a zero diagonal entry of a PSD matrix means a zero row/column.
     std::vector<int64_t> active, dead;
     for (int64_t i = 0; i < dim; ++i) (gram[i * dim + i] > 0.0 ? active : dead).push_back(i);
@@ -53,7 +55,8 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
     // eigenvalues: tridiagonalise once (dsytrd, the bulk of the work), take every eigenvalue of the
     // tridiagonal (dsterf), then just the eigenvectors needed, mapped back by the Householder
     // reflectors (dormtr) — which skips most of what dsyevd spends on all d eigenvectors (2048×2048,
-    // k = 240: 0.9 s vs 1.4 s).
+    // k = 240: 0.9 s vs 1.4 s). A threshold sweep shares the tridiagonalisation and the eigenvalues;
+    // each threshold then takes its own eigenvectors, exactly as a run with that threshold alone would.
     std::vector<double> diag(static_cast<size_t>(m)), off(static_cast<size_t>(std::max<int64_t>(m, 1))),
         tau(static_cast<size_t>(std::max<int64_t>(m, 1))), w;
     const lapack_int lm = static_cast<lapack_int>(m);
@@ -66,98 +69,120 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
         PROBENET_CHECK(info == 0, what, ": LAPACKE_dsterf on a ", m, "×", m, " Gram did not converge (info ", info,
                        "); the Gram may contain NaN or inf: check the layer's outputs");
     }
-    ClassSubspace out;
-    out.count = count;
-    out.eigenvalues = covariance_spectrum(w, count, static_cast<size_t>(dim));
-    out.k = components_to_keep(out.eigenvalues.data(), dim, dim, threshold);
-    // Which eigenvectors of the active block, as an index range [lo, lo + wanted) in LAPACK's ascending
-    // order: the top min(k, m) for U_c, or the m − min(k, m) below them for U_c⊥.
-    out.complement = basis == Basis::Smaller && 2 * out.k > dim;
-    const int64_t top_active = std::min(out.k, m);
-    const int64_t lo = out.complement ? 0 : m - top_active;
-    const int64_t wanted = out.complement ? m - top_active : top_active;
+    const std::vector<double> eigenvalues = covariance_spectrum(w, count, static_cast<size_t>(dim));
+    std::vector<ClassSubspace> outs;
+    for (const Threshold& threshold : thresholds) {
+        ClassSubspace& out = outs.emplace_back();
+        out.count = count;
+        out.eigenvalues = eigenvalues;
+        out.k = components_to_keep(out.eigenvalues.data(), dim, dim, threshold);
+        // Which eigenvectors of the active block, as an index range [lo, lo + wanted) in LAPACK's
+        // ascending order: the top min(k, m) for U_c, or the m − min(k, m) below them for U_c⊥.
+        out.complement = basis == Basis::Smaller && 2 * out.k > dim;
+        const int64_t top_active = std::min(out.k, m);
+        const int64_t lo = out.complement ? 0 : m - top_active;
+        const int64_t wanted = out.complement ? m - top_active : top_active;
 
-    // z (m, wanted) column-major: those eigenvectors of the tridiagonal, ascending like LAPACK's.
-    // Few of them: MRRR on just that index range (dstemr). Many (it then bisects for each, which costs
-    // more than all vectors at once): divide and conquer on the whole tridiagonal (dstedc), which is
-    // also the fallback should MRRR give up on a cluster.
-    std::vector<double> z(static_cast<size_t>(m * wanted));
-    if (wanted > 0) {
-        bool done = false;
-        if (wanted * 6 <= m) {
-            std::vector<double> d2 = diag, e2 = off, w2(static_cast<size_t>(m));
-            std::vector<lapack_int> support(static_cast<size_t>(2 * wanted));
-            lapack_int found = 0;
-            lapack_logical tryrac = 1;
-            const lapack_int info = LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', lm, d2.data(), e2.data(), 0.0, 0.0,
-                                                   static_cast<lapack_int>(lo + 1),
-                                                   static_cast<lapack_int>(lo + wanted), &found, w2.data(),
-                                                   z.data(), lm, static_cast<lapack_int>(wanted), support.data(),
-                                                   &tryrac);
-            done = info == 0 && found == wanted;
+        // z (m, wanted) column-major: those eigenvectors of the tridiagonal, ascending like LAPACK's.
+        // Few of them: MRRR on just that index range (dstemr). Many (it then bisects for each, which
+        // costs more than all vectors at once): divide and conquer on the whole tridiagonal (dstedc),
+        // which is also the fallback should MRRR give up on a cluster.
+        std::vector<double> z(static_cast<size_t>(m * wanted));
+        if (wanted > 0) {
+            bool done = false;
+            if (wanted * 6 <= m) {
+                std::vector<double> d2 = diag, e2 = off, w2(static_cast<size_t>(m));
+                std::vector<lapack_int> support(static_cast<size_t>(2 * wanted));
+                lapack_int found = 0;
+                lapack_logical tryrac = 1;
+                const lapack_int info = LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', lm, d2.data(), e2.data(), 0.0,
+                                                       0.0, static_cast<lapack_int>(lo + 1),
+                                                       static_cast<lapack_int>(lo + wanted), &found, w2.data(),
+                                                       z.data(), lm, static_cast<lapack_int>(wanted), support.data(),
+                                                       &tryrac);
+                done = info == 0 && found == wanted;
+            }
+            if (!done) {
+                std::vector<double> d2 = diag, e2 = off, all(static_cast<size_t>(m * m));
+                const lapack_int info =
+                    LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), all.data(), lm);
+                PROBENET_CHECK(info == 0, what, ": LAPACKE_dstedc on the ", m, "×", m,
+                               " tridiagonal failed with info ", info);
+                std::copy_n(all.data() + lo * m, m * wanted, z.data());
+            }
+            const lapack_int info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', lm,
+                                                   static_cast<lapack_int>(wanted), a.data(), lm, tau.data(),
+                                                   z.data(), lm);
+            PROBENET_CHECK(info == 0, what, ": LAPACKE_dormtr failed with info ", info);
         }
-        if (!done) {
-            std::vector<double> d2 = diag, e2 = off, all(static_cast<size_t>(m * m));
-            const lapack_int info = LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), all.data(), lm);
-            PROBENET_CHECK(info == 0, what, ": LAPACKE_dstedc on the ", m, "×", m, " tridiagonal failed with info ",
-                           info);
-            std::copy_n(all.data() + lo * m, m * wanted, z.data());
+        // Dead unit vectors (eigenvalue 0) come after the active block: U_c takes the first k − m of
+        // them (only a component count gets there), U_c⊥ the rest.
+        const int64_t dead_in_top = std::max<int64_t>(out.k - m, 0);
+        const int64_t vectors = out.complement ? dim - out.k : out.k;
+        out.basis.assign(static_cast<size_t>(vectors * dim), 0.0);
+        for (int64_t j = 0; j < vectors; ++j) {
+            double* u = out.basis.data() + j * dim;
+            if (j < wanted) {  // U_c: largest first; U_c⊥: any order
+                const double* v = z.data() + (out.complement ? j : wanted - 1 - j) * m;
+                for (int64_t p = 0; p < m; ++p) u[active[p]] = v[p];
+            } else {
+                u[dead[(out.complement ? dead_in_top : 0) + j - wanted]] = 1.0;
+            }
         }
-        const lapack_int info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', lm, static_cast<lapack_int>(wanted),
-                                               a.data(), lm, tau.data(), z.data(), lm);
-        PROBENET_CHECK(info == 0, what, ": LAPACKE_dormtr failed with info ", info);
     }
-    // Dead unit vectors (eigenvalue 0) come after the active block: U_c takes the first k − m of them
-    // (only a component count gets there), U_c⊥ the rest.
-    const int64_t dead_in_top = std::max<int64_t>(out.k - m, 0);
-    const int64_t vectors = out.complement ? dim - out.k : out.k;
-    out.basis.assign(static_cast<size_t>(vectors * dim), 0.0);
-    for (int64_t j = 0; j < vectors; ++j) {
-        double* u = out.basis.data() + j * dim;
-        if (j < wanted) {  // U_c: largest first; U_c⊥: any order
-            const double* v = z.data() + (out.complement ? j : wanted - 1 - j) * m;
-            for (int64_t p = 0; p < m; ++p) u[active[p]] = v[p];
-        } else {
-            u[dead[(out.complement ? dead_in_top : 0) + j - wanted]] = 1.0;
-        }
-    }
-    return out;
+    return outs;
 }
 
-ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const Threshold& threshold,
-                            const std::string& what) {
+ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, const Threshold& threshold,
+                            const std::string& what, Basis basis) {
+    return std::move(pca_from_gram(gram, dim, count, std::span(&threshold, 1), what, basis)[0]);
+}
+
+std::vector<ClassSubspace> pca_from_rows(const float* rows, int64_t count, int64_t dim,
+                                         std::span<const Threshold> thresholds, const std::string& what) {
     PROBENET_CHECK(dim >= 1 && count >= 0 && (count == 0 || rows != nullptr), what, ": need rows (", count, ", ",
                    dim, ") with dim >= 1");
-    validate(threshold);
-    ClassSubspace out;
-    out.count = count;
-    out.small_sample = true;
-    if (count == 0) return out;
+    PROBENET_CHECK(!thresholds.empty(), what, ": no threshold given");
+    for (const Threshold& t : thresholds) validate(t);
+    ClassSubspace empty;
+    empty.count = count;
+    empty.small_sample = true;
+    std::vector<ClassSubspace> outs(thresholds.size(), empty);
+    if (count == 0) return outs;
     const int n = static_cast<int>(count), d = static_cast<int>(dim);
     const std::vector<double> x(rows, rows + count * dim);  // (n, d) row-major = column-major d×n A = Xᵀ
     std::vector<double> s(static_cast<size_t>(count * count)), mu;
     cblas_dsyrk(CblasColMajor, CblasLower, CblasTrans, n, d, 1.0, x.data(), d, 0.0, s.data(), n);  // AᵀA = XXᵀ
     symmetric_eigen(s, count, mu, what);
 
-    out.eigenvalues = covariance_spectrum(mu, count, static_cast<size_t>(count));
+    const std::vector<double> eigenvalues = covariance_spectrum(mu, count, static_cast<size_t>(count));
     const double tol = std::max(0.0, mu.back()) * static_cast<double>(std::max(count, dim)) * DBL_EPSILON;
     int64_t rank = 0;
     while (rank < count && mu[static_cast<size_t>(count - 1 - rank)] > tol) ++rank;
-    out.k = components_to_keep(out.eigenvalues.data(), count, rank, threshold);
-    if (out.k == 0) return out;
-    // U (d×k) = Xᵀ W_k with W_k the eigenvectors of the k largest eigenvalues, largest first.
-    std::vector<double> wk(static_cast<size_t>(count * out.k));
-    for (int64_t j = 0; j < out.k; ++j)
-        std::copy_n(s.data() + (count - 1 - j) * count, count, wk.data() + j * count);
-    out.basis.resize(static_cast<size_t>(dim * out.k));
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, static_cast<int>(out.k), n, 1.0, x.data(), d,
-                wk.data(), n, 0.0, out.basis.data(), d);
-    for (int64_t j = 0; j < out.k; ++j) {
-        double* u = out.basis.data() + j * dim;
-        const double norm = cblas_dnrm2(d, u, 1);
-        cblas_dscal(d, 1.0 / norm, u, 1);
+    for (size_t t = 0; t < thresholds.size(); ++t) {
+        ClassSubspace& out = outs[t];
+        out.eigenvalues = eigenvalues;
+        out.k = components_to_keep(out.eigenvalues.data(), count, rank, thresholds[t]);
+        if (out.k == 0) continue;
+        // U (d×k) = Xᵀ W_k with W_k the eigenvectors of the k largest eigenvalues, largest first.
+        std::vector<double> wk(static_cast<size_t>(count * out.k));
+        for (int64_t j = 0; j < out.k; ++j)
+            std::copy_n(s.data() + (count - 1 - j) * count, count, wk.data() + j * count);
+        out.basis.resize(static_cast<size_t>(dim * out.k));
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, d, static_cast<int>(out.k), n, 1.0, x.data(), d,
+                    wk.data(), n, 0.0, out.basis.data(), d);
+        for (int64_t j = 0; j < out.k; ++j) {
+            double* u = out.basis.data() + j * dim;
+            const double norm = cblas_dnrm2(d, u, 1);
+            cblas_dscal(d, 1.0 / norm, u, 1);
+        }
     }
-    return out;
+    return outs;
+}
+
+ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const Threshold& threshold,
+                            const std::string& what) {
+    return std::move(pca_from_rows(rows, count, dim, std::span(&threshold, 1), what)[0]);
 }
 
 int64_t LayerSubspaces::k_total() const {
@@ -172,41 +197,55 @@ std::vector<int64_t> LayerSubspaces::k_per_class() const {
     return ks;
 }
 
-std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold, Basis basis) {
-    validate(threshold);
+std::vector<std::vector<LayerSubspaces>> fit_subspaces(ClassGram& grams, std::span<const Threshold> thresholds,
+                                                       Basis basis) {
+    PROBENET_CHECK(!thresholds.empty(), "fit_subspaces(layer ", grams.layer(), "): no threshold given");
+    for (const Threshold& t : thresholds) validate(t);
     grams.flush();
     const int32_t sets = grams.num_label_sets(), classes = grams.num_classes();
-    std::vector<LayerSubspaces> out(static_cast<size_t>(sets));
-    for (int32_t s = 0; s < sets; ++s) {
-        out[s].layer = grams.layer();
-        out[s].dim = grams.dim();
-        out[s].label_set = s;
-        out[s].threshold = threshold;
-        out[s].classes.resize(static_cast<size_t>(classes));
-    }
-    // Label sets that agreed on every row have identical statistics: fit the first, copy it.
-    const int32_t fitted = grams.label_sets_agree() ? 1 : sets;
-    const int64_t tasks = static_cast<int64_t>(fitted) * classes;
+    const size_t T = thresholds.size();
+    std::vector<std::vector<LayerSubspaces>> out(T, std::vector<LayerSubspaces>(static_cast<size_t>(sets)));
+    for (size_t t = 0; t < T; ++t)
+        for (int32_t s = 0; s < sets; ++s) {
+            LayerSubspaces& l = out[t][s];
+            l.layer = grams.layer();
+            l.dim = grams.dim();
+            l.label_set = s;
+            l.threshold = thresholds[t];
+            l.classes.resize(static_cast<size_t>(classes));
+        }
+    // A label set that agreed on every row with an earlier one has identical statistics: fit the
+    // earlier one, copy it.
+    std::vector<int32_t> fitted;
+    for (int32_t s = 0; s < sets; ++s)
+        if (grams.same_as(s) == s) fitted.push_back(s);
+    const int64_t tasks = static_cast<int64_t>(fitted.size()) * classes;
     std::exception_ptr failure;
 #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
-    for (int64_t t = 0; t < tasks; ++t) {
-        const int32_t s = static_cast<int32_t>(t / classes), c = static_cast<int32_t>(t % classes);
+    for (int64_t task = 0; task < tasks; ++task) {
+        const int32_t s = fitted[static_cast<size_t>(task / classes)], c = static_cast<int32_t>(task % classes);
         try {
             const std::string what = "fit_subspaces(layer " + grams.layer() + ", label set " + std::to_string(s) +
                                      ", class " + std::to_string(c) + ")";
-            out[s].classes[c] = grams.has_gram(s, c)
-                                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), threshold, what,
-                                                    basis)
-                                    : pca_from_rows(grams.raw_rows(s, c), grams.count(s, c), grams.dim(), threshold,
-                                                    what);
+            std::vector<ClassSubspace> fits =
+                grams.has_gram(s, c)
+                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), thresholds, what, basis)
+                    : pca_from_rows(grams.raw_rows(s, c), grams.count(s, c), grams.dim(), thresholds, what);
+            for (size_t t = 0; t < T; ++t) out[t][s].classes[c] = std::move(fits[t]);
         } catch (...) {
 #pragma omp critical(probe_fit_failure)
             if (!failure) failure = std::current_exception();
         }
     }
     if (failure) std::rethrow_exception(failure);
-    for (int32_t s = fitted; s < sets; ++s) out[s].classes = out[0].classes;
+    for (size_t t = 0; t < T; ++t)
+        for (int32_t s = 0; s < sets; ++s)
+            if (grams.same_as(s) != s) out[t][s].classes = out[t][grams.same_as(s)].classes;
     return out;
+}
+
+std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold, Basis basis) {
+    return std::move(fit_subspaces(grams, std::span(&threshold, 1), basis)[0]);
 }
 
 }  // namespace probenet::probe

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,15 @@ ClassSubspace pca_from_gram(const double* gram, int64_t dim, int64_t count, cons
 ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const Threshold& threshold,
                             const std::string& what = "pca_from_rows");
 
+// Threshold sweeps: one subspace per threshold, in order, from one eigendecomposition (the
+// tridiagonalisation and all eigenvalues are shared; each threshold takes its own eigenvectors, so
+// its subspace is exactly what the single-threshold call gives).
+std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_t count,
+                                         std::span<const Threshold> thresholds, const std::string& what,
+                                         Basis basis = Basis::TopK);
+std::vector<ClassSubspace> pca_from_rows(const float* rows, int64_t count, int64_t dim,
+                                         std::span<const Threshold> thresholds, const std::string& what);
+
 // The K class subspaces of one layer under one label set.
 struct LayerSubspaces {
     std::string layer;
@@ -80,5 +90,8 @@ struct LayerSubspaces {
 // label sets agreed on every row (ClassGram::label_sets_agree) the first set is fitted and copied.
 std::vector<LayerSubspaces> fit_subspaces(ClassGram& grams, const Threshold& threshold,
                                           Basis basis = Basis::Smaller);
+// The sweep: out[t][s] for threshold t and label set s, one eigendecomposition per (set, class).
+std::vector<std::vector<LayerSubspaces>> fit_subspaces(ClassGram& grams, std::span<const Threshold> thresholds,
+                                                       Basis basis = Basis::Smaller);
 
 }  // namespace probenet::probe

@@ -1,12 +1,15 @@
 #include "probe/probe_run.h"
 
+#include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 
 #include "autograd/grad_mode.h"
 #include "probe/class_gram.h"
-#include "probe/pca.h"
+#include "probe/probe_registry.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -17,15 +20,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// Samples [begin, end) of a dataset as the float32 network input (m, C, H, W) on the CPU: the only place
+// the probe reads images.
+Tensor batch_images(const data::Dataset& dataset, int64_t begin, int64_t end) { return dataset.batch_images(begin, end); }
+
 // A layer output as host rows (n, d): flattened, copied off the GPU if needed.
 Tensor as_rows(const Tensor& output) {
     const int64_t n = output.dim(0);
     return output.reshape({n, n ? output.numel() / n : 0}).to(Device::CPU);
 }
 
-// Runs `dataset` through `model` batch by batch; `on_layer(layer index, rows, begin)` receives each
-// probed layer's rows for samples [begin, begin + n); `on_logits(logits, begin)` the model output.
-void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config,
+// Runs samples [0, limit) of `dataset` through `model` batch by batch; `on_layer(layer index, rows,
+// begin)` receives each probed layer's rows for samples [begin, begin + n); `on_logits(logits, begin)`
+// the model output.
+void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config, int64_t limit,
             const std::function<void(size_t, const Tensor&, int64_t)>& on_layer,
             const std::function<void(const Tensor&, int64_t)>& on_logits) {
     autograd::NoGradGuard no_grad;
@@ -36,9 +44,9 @@ void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& 
         hooks.push_back(model.find_or_throw(config.layers[i]).register_forward_hook(
             [&, i](const nn::Module&, const Tensor& y) { on_layer(i, as_rows(y), begin); }));
     }
-    for (; begin < dataset.size(); begin += config.batch) {
-        const int64_t end = std::min(dataset.size(), begin + config.batch);
-        const Tensor x = dataset.batch_images(begin, end);
+    for (; begin < limit; begin += config.batch) {
+        const int64_t end = std::min(limit, begin + config.batch);
+        const Tensor x = batch_images(dataset, begin, end);
         for (size_t i = 0; i < config.layers.size(); ++i)
             if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
         const Tensor logits = model(autograd::Var(x.to(config.device))).value();
@@ -52,80 +60,224 @@ int64_t count_matches(const std::vector<int32_t>& pred, const std::vector<int32_
     return n;
 }
 
+int64_t count_zero_rows(const float* rows, int64_t n, int64_t d) {
+    int64_t zeros = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const float* r = rows + i * d;
+        zeros += std::all_of(r, r + d, [](float v) { return v == 0.0f; });
+    }
+    return zeros;
+}
+
+std::string gigabytes(int64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
+    return buf;
+}
+
+// One probe of one layer in pass 2: its predictions per block and the agreement tallies.
+struct Scoring {
+    std::unique_ptr<Probe> probe;
+    size_t variants = 1;
+    std::vector<int64_t> train_correct;  // [(v·S + fit set)·S + label set]
+    std::vector<int64_t> test_correct;   // [v·S + fit set]
+    std::vector<int32_t> predictions;
+    double seconds_predict = 0;
+
+    // Predicts n rows and returns pointers to the V·S prediction arrays.
+    std::vector<int32_t*> predict(const float* rows, int64_t n, int32_t sets) {
+        const auto t = Clock::now();
+        predictions.resize(static_cast<size_t>(variants * sets * n));
+        std::vector<int32_t*> outs;
+        for (size_t g = 0; g < variants * sets; ++g) outs.push_back(predictions.data() + g * n);
+        probe->predict(rows, n, outs);
+        seconds_predict += since(t);
+        return outs;
+    }
+};
+
 }  // namespace
+
+int64_t available_memory_bytes() {
+    std::ifstream meminfo("/proc/meminfo");
+    std::string key;
+    int64_t kb = 0;
+    std::string unit;
+    while (meminfo >> key >> kb >> unit)
+        if (key == "MemAvailable:") return kb * 1024;
+    return 0;
+}
+
+std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& train, const ProbeConfig& config) {
+    PROBENET_CHECK(!config.layers.empty(), "probe: no layers to probe");
+    PROBENET_CHECK(!config.probes.empty(), "probe: no probes given; known probes: ", known_probes());
+    PROBENET_CHECK(train.size() > 0, "probe: empty training set");
+    for (const Threshold& t : config.options.thresholds) validate(t);
+    for (const std::string& l : config.layers)
+        if (l != "input") model.find_or_throw(l);
+    const size_t L = config.layers.size();
+    // Check: every probe can be made (unknown names fail here), and row probes fit in memory.
+    std::vector<std::string> row_probes;
+    for (const std::string& name : config.probes)
+        if (make_probe(name, config.options)->needs_rows()) row_probes.push_back(name);
+    std::vector<int64_t> dims(L, 0);
+    const bool was_training = model.training();
+    model.eval();
+    stream(model, train, config, 1, [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); },
+           [](const Tensor&, int64_t) {});
+    if (!row_probes.empty()) {
+        int64_t need = 0;
+        std::string per_layer;
+        for (size_t i = 0; i < L; ++i) {
+            int64_t per_row = dims[i] * 4;  // the run's one float32 copy
+            for (const std::string& name : row_probes) per_row += make_probe(name, config.options)->row_bytes(dims[i]);
+            need += per_row * train.size();
+            per_layer += (per_layer.empty() ? "" : ", ") + config.layers[i] + " (d " + std::to_string(dims[i]) + ")";
+        }
+        const int64_t limit = config.row_memory_limit > 0 ? config.row_memory_limit
+                                                          : static_cast<int64_t>(0.8 * double(available_memory_bytes()));
+        std::string names;
+        for (const std::string& n : row_probes) names += (names.empty() ? "" : ",") + n;
+        PROBENET_CHECK(limit <= 0 || need <= limit, "probes ", names, " keep the training rows: ", train.size(),
+                       " rows of layers ", per_layer, " need ", gigabytes(need), ", more than the ", gigabytes(limit),
+                       " allowed (--probe-memory GB; default 80% of available memory). Probe fewer --layers, use "
+                       "--train-size, or drop ", names, " from --probes");
+    }
+
+    model.train(was_training);
+    return dims;
+}
 
 ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const data::Dataset& test,
                         const ProbeConfig& config) {
-    PROBENET_CHECK(!config.layers.empty(), "probe: no layers to probe");
     PROBENET_CHECK(train.size() > 0 && test.size() > 0, "probe: empty train or test set");
-    validate(config.threshold);
-    const bool was_training = model.training();
-    model.eval();
     const int32_t K = train.num_classes;
-    const size_t L = config.layers.size();
+    const size_t L = config.layers.size(), P = config.probes.size();
     ProbeResult result;
 
-    // Pass 1: per-class Grams under both label sets.
+    // Label sets: corrupted, true, then the extra ones.
+    std::vector<const std::vector<int32_t>*> sets = {&train.train_labels, &train.true_labels};
+    result.label_sets = {"corrupted", "true"};
+    for (const LabelSet& s : config.extra_label_sets) {
+        PROBENET_CHECK(static_cast<int64_t>(s.labels.size()) == train.size(), "probe: label set ", s.name, " has ",
+                       s.labels.size(), " labels for ", train.size(), " training rows");
+        for (int32_t l : s.labels)
+            PROBENET_CHECK(l >= 0 && l < K, "probe: label set ", s.name, " has class ", l, " outside [0, ", K, ")");
+        sets.push_back(&s.labels);
+        result.label_sets.push_back(s.name);
+    }
+    const int32_t S = static_cast<int32_t>(sets.size());
+
+    const bool was_training = model.training();
+    const std::vector<int64_t> dims = check_probe_config(model, train, config);
+    model.eval();
+    std::vector<std::string> row_probes;
+    for (const std::string& name : config.probes)
+        if (make_probe(name, config.options)->needs_rows()) row_probes.push_back(name);
+
+    // Pass 1: per-class statistics under every label set, and the rows if a probe keeps them.
     auto t = Clock::now();
     std::vector<std::unique_ptr<ClassGram>> grams(L);
+    std::vector<std::vector<float>> rows(L);
+    if (!row_probes.empty())  // reserved up front: growing would briefly hold twice the rows
+        for (size_t i = 0; i < L; ++i) rows[i].reserve(static_cast<size_t>(train.size() * dims[i]));
     stream(
-        model, train, config,
-        [&](size_t i, const Tensor& rows, int64_t begin) {
-            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], rows.dim(1), K, 2);
-            const int32_t* labels[2] = {train.train_labels.data() + begin, train.true_labels.data() + begin};
-            grams[i]->add(rows.data(), rows.dim(0), labels);
+        model, train, config, train.size(),
+        [&](size_t i, const Tensor& r, int64_t begin) {
+            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S);
+            std::vector<const int32_t*> labels;
+            for (const auto* s : sets) labels.push_back(s->data() + begin);
+            grams[i]->add(r.data(), r.dim(0), labels);
+            if (!row_probes.empty()) rows[i].insert(rows[i].end(), r.data(), r.data() + r.numel());
         },
         [](const Tensor&, int64_t) {});
     result.seconds_pass1 = since(t);
 
-    // Fit: both subspace sets of every layer; each layer's Grams are freed once fitted.
+    // Fit: every probe of every layer; each layer's statistics and rows are freed once fitted.
     t = Clock::now();
-    std::vector<std::vector<LayerSubspaces>> subspaces(L);
+    result.timings.resize(P);
+    std::vector<std::vector<Scoring>> scoring(L);
     for (size_t i = 0; i < L; ++i) {
-        subspaces[i] = fit_subspaces(*grams[i], config.threshold);
+        grams[i]->flush();
+        TrainingData data{*grams[i], rows[i].empty() ? nullptr : rows[i].data(), train.size(), {}, result.label_sets};
+        for (const auto* s : sets) data.labels.push_back(s->data());
+        for (size_t p = 0; p < P; ++p) {
+            const auto tp = Clock::now();
+            Scoring sc;
+            sc.probe = make_probe(config.probes[p], config.options);
+            sc.probe->fit(data);
+            sc.variants = sc.probe->variants().size();
+            sc.train_correct.assign(sc.variants * S * S, 0);
+            sc.test_correct.assign(sc.variants * S, 0);
+            result.timings[p].probe = config.probes[p];
+            result.timings[p].seconds_fit += since(tp);
+            result.timings[p].bytes_held = std::max(result.timings[p].bytes_held, sc.probe->bytes_held());
+            if (const std::string note = sc.probe->note(); !note.empty())
+                result.notes.push_back("layer " + config.layers[i] + ", " + config.probes[p] + ": " + note);
+            scoring[i].push_back(std::move(sc));
+        }
         grams[i].reset();
+        std::vector<float>().swap(rows[i]);
     }
     result.seconds_fit = since(t);
 
-    // Pass 2: MASC on train (vs corrupted and true labels) and test, and the model's own accuracy.
+    // Pass 2: every probe on train (vs every label set) and test, and the model's own accuracy.
     t = Clock::now();
-    std::vector<std::unique_ptr<Masc>> masc(L);
-    std::vector<std::unique_ptr<MascTally>> train_tally(L), test_tally(L);
-    for (size_t i = 0; i < L; ++i) {
-        masc[i] = std::make_unique<Masc>(std::vector<const LayerSubspaces*>{&subspaces[i][0], &subspaces[i][1]},
-                                         config.zero_rows);
-        train_tally[i] = std::make_unique<MascTally>(*masc[i], 2);
-        test_tally[i] = std::make_unique<MascTally>(*masc[i], 1);
-    }
+    std::vector<int64_t> zero_rows(L, 0);
     int64_t model_corrupt = 0, model_true = 0, model_test = 0;
-    stream(
-        model, train, config,
-        [&](size_t i, const Tensor& rows, int64_t begin) {
-            const int32_t* labels[2] = {train.train_labels.data() + begin, train.true_labels.data() + begin};
-            train_tally[i]->add(rows.data(), rows.dim(0), labels);
-        },
-        [&](const Tensor& logits, int64_t begin) {
-            const std::vector<int32_t> pred = ops::argmax_rows(logits);
-            model_corrupt += count_matches(pred, train.train_labels, begin);
-            model_true += count_matches(pred, train.true_labels, begin);
-        });
-    stream(
-        model, test, config,
-        [&](size_t i, const Tensor& rows, int64_t begin) {
-            const int32_t* labels[1] = {test.true_labels.data() + begin};
-            test_tally[i]->add(rows.data(), rows.dim(0), labels);
-        },
-        [&](const Tensor& logits, int64_t begin) {
-            model_test += count_matches(ops::argmax_rows(logits), test.true_labels, begin);
-        });
+    const std::vector<const std::vector<int32_t>*> test_sets = {&test.true_labels};
+    // Each probe predicts the layer's rows; every prediction array g is compared with every label
+    // array l of `against`, into counts[g · |against| + l].
+    const auto score_layer = [&](const std::vector<const std::vector<int32_t>*>& against, bool on_train) {
+        return [&, on_train](size_t i, const Tensor& r, int64_t begin) {
+            const int64_t n = r.dim(0);
+            const size_t A = against.size();
+            zero_rows[i] += count_zero_rows(r.data(), n, r.dim(1));
+            for (Scoring& sc : scoring[i]) {
+                std::vector<int64_t>& counts = on_train ? sc.train_correct : sc.test_correct;
+                const std::vector<int32_t*> pred = sc.predict(r.data(), n, S);
+                for (size_t g = 0; g < pred.size(); ++g)
+                    for (size_t l = 0; l < A; ++l)
+                        for (int64_t j = 0; j < n; ++j)
+                            counts[g * A + l] += pred[g][j] == (*against[l])[static_cast<size_t>(begin + j)];
+            }
+        };
+    };
+    stream(model, train, config, train.size(), score_layer(sets, true), [&](const Tensor& logits, int64_t begin) {
+        const std::vector<int32_t> pred = ops::argmax_rows(logits);
+        model_corrupt += count_matches(pred, train.train_labels, begin);
+        model_true += count_matches(pred, train.true_labels, begin);
+    });
+    stream(model, test, config, test.size(), score_layer(test_sets, false), [&](const Tensor& logits, int64_t begin) {
+        model_test += count_matches(ops::argmax_rows(logits), test.true_labels, begin);
+    });
     result.seconds_pass2 = since(t);
 
     result.model_train_corrupt = double(model_corrupt) / double(train.size());
     result.model_train_true = double(model_true) / double(train.size());
     result.model_test = double(model_test) / double(test.size());
     for (size_t i = 0; i < L; ++i)
-        for (LayerReport& r : layer_reports(subspaces[i], *train_tally[i], *test_tally[i]))
-            result.reports.push_back(std::move(r));
+        for (size_t p = 0; p < P; ++p) {
+            const Scoring& sc = scoring[i][p];
+            result.timings[p].seconds_predict += sc.seconds_predict;
+            const std::vector<std::string> variants = sc.probe->variants();
+            for (size_t v = 0; v < variants.size(); ++v)
+                for (int32_t s = 0; s < S; ++s) {
+                    LayerReport r;
+                    r.layer = config.layers[i];
+                    r.dim = dims[i];
+                    r.probe = config.probes[p];
+                    r.threshold = variants[v];
+                    r.subspaces = result.label_sets[s];
+                    r.k_per_class = sc.probe->k_per_class(v, s);
+                    r.zero_rows = zero_rows[i];
+                    const size_t g = v * S + s;
+                    for (int32_t l = 0; l < S; ++l)
+                        r.train.push_back(double(sc.train_correct[g * S + l]) / double(train.size()));
+                    r.test = double(sc.test_correct[g]) / double(test.size());
+                    result.reports.push_back(std::move(r));
+                }
+        }
     model.train(was_training);
     return result;
 }

@@ -29,6 +29,32 @@ Threshold parse_threshold(std::string_view text) {
     return ComponentCount{static_cast<int64_t>(v)};
 }
 
+std::vector<Threshold> parse_threshold_list(std::string_view text) {
+    std::vector<Threshold> out;
+    std::vector<std::string> seen;
+    size_t begin = 0, position = 1;
+    while (begin <= text.size()) {
+        const size_t end = std::min(text.find(',', begin), text.size());
+        std::string entry(text.substr(begin, end - begin));
+        entry.erase(0, entry.find_first_not_of(" \t"));
+        entry.erase(entry.find_last_not_of(" \t") + 1);
+        begin = end + 1;
+        Threshold t;
+        try {
+            t = parse_threshold(entry);
+        } catch (const Error& e) {
+            throw Error("--variance '" + std::string(text) + "': entry " + std::to_string(position) + " ('" + entry +
+                        "') is invalid: " + e.what());
+        }
+        ++position;
+        const std::string canonical = to_string(t);
+        if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
+        seen.push_back(canonical);
+        out.push_back(t);
+    }
+    return out;
+}
+
 std::string to_string(const Threshold& threshold) {
     if (const auto* f = std::get_if<VarianceFraction>(&threshold)) {
         char buf[32];

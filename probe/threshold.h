@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace probenet::probe {
 
@@ -34,6 +35,10 @@ inline Threshold default_threshold() { return VarianceFraction{0.99}; }
 // "0.99" → VarianceFraction{0.99}; "5", "5.0", "1" → ComponentCount. Rejects 0, negatives, 1.5,
 // NaN/inf, trailing junk and empty text with a probenet::Error saying what is accepted.
 Threshold parse_threshold(std::string_view text);
+
+// "0.25,0.99,1" → one threshold per comma-separated entry, in order, duplicates dropped. Throws a
+// probenet::Error naming the entry (its position and text) when one is not a valid threshold.
+std::vector<Threshold> parse_threshold_list(std::string_view text);
 
 // "0.99" or "5": the form parse_threshold reads back.
 std::string to_string(const Threshold& threshold);

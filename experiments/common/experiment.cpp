@@ -1,5 +1,6 @@
 #include "experiments/common/experiment.h"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -10,8 +11,10 @@
 #include "data/label_corruption.h"
 #include "experiments/common/atomic_file.h"
 #include "experiments/common/evaluate.h"
+#include "experiments/common/layer_label.h"
 #include "experiments/common/metrics_csv.h"
 #include "experiments/common/options.h"
+#include "experiments/common/probe_dynamics.h"
 #include "experiments/common/probe_report.h"
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
@@ -116,6 +119,26 @@ int run(const Protocol& protocol, int argc, char** argv) {
     if (!o.init.empty()) nn::load_checkpoint(*model, o.init);
     std::printf("model (%s):\n%s", init.c_str(), nn::summary(*model, data.train.sample_shape).c_str());
 
+    // The probe's settings, checked before any training (the layers must exist).
+    probe::ProbeConfig pc;
+    pc.layers = o.layers.empty() ? protocol.probe_layers : split_layers(o.layers);
+    for (const std::string& l : pc.layers)
+        if (l != "input") model->find_or_throw(l);  // fail before the long passes, naming the layers
+    pc.probes = o.probe_names();
+    pc.options.thresholds = o.thresholds();
+    pc.options.qda_reg = o.qda_reg;
+    pc.options.seed = o.seed;
+    pc.row_memory_limit = static_cast<int64_t>(o.probe_memory_gb * 1e9);
+    pc.device = device;
+    if (o.probe_corrupt >= 0) {
+        // Latent memorization (supplement §6): the same numpy seed-42 rule at another degree.
+        char name[32];
+        std::snprintf(name, sizeof name, "p%g", o.probe_corrupt);
+        pc.extra_label_sets.push_back(
+            {name, data::corrupt_labels(data.train.true_labels, o.probe_corrupt, data.train.num_classes, 42,
+                                        dataset.mask_rule)});
+    }
+    if (!o.no_probe) probe::check_probe_config(*model, data.train, pc);  // memory for knn/linear rows, before training
     std::filesystem::create_directories(o.out_dir);
     int epochs_trained = 0;          // for a checkpoint: the epochs it had (its metadata), if known
     double running_train_acc = -1;   // the last epoch's, where known
@@ -153,9 +176,20 @@ int run(const Protocol& protocol, int argc, char** argv) {
         std::printf("%5s %9s %11s %11s %9s %8s\n", "epoch", "loss", "train(corr)", "train(true)", "test", "seconds");
         for (const EpochStats& e : history) print_epoch(e);
         const TrainConfig config{static_cast<int>(history.size()) + 1, o.max_epochs, o.target_acc, o.batch, device};
+        ProbeDynamics dynamics(o.out_dir, protocol.name);
         if (!reached()) train(*model, *optimizer, data.train, data.test, config, [&](const EpochStats& e) {
             print_epoch(e);
             history.push_back(e);
+            if (o.probe_every > 0 && e.epoch % o.probe_every == 0) {  // probing during training
+                const auto start = std::chrono::steady_clock::now();
+                const probe::ProbeResult r = probe::probe_model(*model, data.train, data.test, pc);
+                const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+                ProbeContext c;
+                for (const probe::LayerReport& l : r.reports) c.labels[l.layer] = layer_label(*model, l.layer, l.dim);
+                dynamics.record(e, seconds, c, r);
+                std::printf("      probed after epoch %d in %.1f s (the epoch took %.1f s): dynamics.csv\n", e.epoch,
+                            seconds, e.seconds);
+            }
             write_file_atomically(metrics_path, format_metrics_csv(history));
             // Every epoch, so an interrupted run can be probed (--checkpoint) or resumed (--resume).
             nn::save_checkpoint(*model, o.out_dir + "/model.safetensors",
@@ -177,25 +211,20 @@ int run(const Protocol& protocol, int argc, char** argv) {
         return 0;
     }
 
-    probe::ProbeConfig pc;
-    if (o.layers.empty()) {
-        for (const ProbeLayer& l : protocol.probe_layers) pc.layers.push_back(l.name);
-    } else {
-        pc.layers = split_layers(o.layers);
-    }
-    for (const std::string& l : pc.layers)
-        if (l != "input") model->find_or_throw(l);  // fail before the long passes, naming the layers
-    pc.threshold = probe::parse_threshold(o.variance);
-    pc.device = device;
-    std::printf("probing %zu layers (threshold %s): pass 1 builds per-class Grams for corrupted and true labels, "
-                "pass 2 scores train and test with MASC\n",
-                pc.layers.size(), probe::to_string(pc.threshold).c_str());
+    std::string probes;
+    for (const std::string& p : pc.probes) probes += (probes.empty() ? "" : ",") + p;
+    std::printf("probing %zu layers with %s (MASC threshold %s), fit on corrupted and true labels%s: pass 1 "
+                "streams per-class statistics, pass 2 predicts train and test\n",
+                pc.layers.size(), probes.c_str(), o.variance.c_str(),
+                pc.extra_label_sets.empty() ? "" : (" and " + pc.extra_label_sets[0].name).c_str());
     std::fflush(stdout);
     const probe::ProbeResult result = probe::probe_model(*model, data.train, data.test, pc);
-    ProbeContext context{protocol.name, o.corrupt, o.seed, o.run, epochs_trained, probe::to_string(pc.threshold),
-                         source, data.train.size(), data.test.size(), running_train_acc};
-    std::printf("%s", probe_table(protocol, context, result).c_str());
-    write_probe_files(o.out_dir, protocol, context, result);
+    ProbeContext context{protocol.name, o.corrupt,         o.seed,           o.run,           epochs_trained,
+                         o.variance,    source,            data.train.size(), data.test.size(), o.probe_corrupt,
+                         running_train_acc, {}};
+    for (const probe::LayerReport& r : result.reports) context.labels[r.layer] = layer_label(*model, r.layer, r.dim);
+    std::printf("%s", probe_table(context, result).c_str());
+    write_probe_files(o.out_dir, context, result);
     std::printf("results in %s (%slayers.csv, summary.json, layer_accuracy.svg)\n", o.out_dir.c_str(),
                 trained ? "metrics.csv, model.safetensors, train_state.safetensors, " : "");
     return 0;

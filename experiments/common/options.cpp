@@ -9,10 +9,14 @@
 #include <thread>
 
 #include "data/dataset_registry.h"
+#include "probe/probe_registry.h"
 #include "tensor/backend.h"
 #include "tensor/error.h"
 
 namespace probenet::experiments {
+
+std::vector<std::string> Options::probe_names() const { return probe::parse_probe_names(probes); }
+std::vector<probe::Threshold> Options::thresholds() const { return probe::parse_threshold_list(variance); }
 
 Options parse_options(const Protocol& protocol, int argc, char** argv) {
     Options o;
@@ -48,8 +52,20 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     app.add_option("--init", o.init, "start from the weights in this safetensors file (e.g. a PyTorch model's "
                                      "initialisation, scripts/torch_same_init.py) instead of the seeded one");
     app.add_option("--layers", o.layers, "comma-separated layers to probe (default: the paper's)");
-    app.add_option("--variance", o.variance, "PCA threshold: a fraction of variance in (0,1), or a whole number "
-                                             "of components per class")
+    app.add_option("--variance", o.variance, "MASC's PCA thresholds, comma-separated: a fraction of variance in "
+                                             "(0,1), or a whole number of components per class (e.g. 0.25,0.99,1)")
+        ->capture_default_str();
+    app.add_option("--probes", o.probes, "comma-separated probes: " + probe::known_probes())->capture_default_str();
+    CLI::Option* probe_corrupt = app.add_option("--probe-corrupt", o.probe_corrupt, "also fit the probes on training labels corrupted at this "
+                                                       "degree (numpy seed 42), whatever --corrupt the model had");
+    app.add_option("--qda-reg", o.qda_reg, "QDA regularisation in [0, 1] (scikit-learn's reg_param; 0 as the "
+                                           "authors ran it)")
+        ->capture_default_str();
+    app.add_option("--probe-every", o.probe_every, "while training, probe every N epochs (dynamics.csv, "
+                                                   "dynamics.svg); 0: only after training")
+        ->capture_default_str();
+    app.add_option("--probe-memory", o.probe_memory_gb, "GB the training rows kept by knn/linear may take "
+                                                        "(0: 80% of the memory available)")
         ->capture_default_str();
     app.add_flag("--no-probe", o.no_probe, "train only, skip the probe");
     app.add_option("--denormals", o.denormals, "flush: subnormal floats become 0 (FTZ/DAZ), 2x faster late in "
@@ -90,6 +106,14 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
                              "cores and usually make every step slower\n", o.threads, cores);
     PROBENET_CHECK(o.train_size >= 0, "--train-size must be >= 0, got ", o.train_size);
     o.device_kind();  // validates the name
+    o.probe_names();  // unknown probes: an error listing the known ones
+    o.thresholds();   // an invalid --variance entry: an error naming it
+    PROBENET_CHECK(probe_corrupt->count() == 0 || (o.probe_corrupt >= 0.0 && o.probe_corrupt <= 1.0),
+                   "--probe-corrupt must be in [0, 1], got ", o.probe_corrupt);
+    PROBENET_CHECK(o.probe_every >= 0, "--probe-every must be >= 0 epochs, got ", o.probe_every);
+    PROBENET_CHECK(o.qda_reg >= 0.0 && o.qda_reg <= 1.0, "--qda-reg must be in [0, 1], got ", o.qda_reg);
+    PROBENET_CHECK(o.probe_memory_gb >= 0.0 && std::isfinite(o.probe_memory_gb), "--probe-memory must be >= 0 GB, "
+                   "got ", o.probe_memory_gb);
     PROBENET_CHECK(!(o.resume && !o.checkpoint.empty()), "--resume continues training; --checkpoint probes "
                    "without training: give one of them");
     PROBENET_CHECK(o.init.empty() || o.checkpoint.empty(), "--init sets the weights training starts from; "

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "experiments/common/protocol.h"
+#include "probe/threshold.h"
 #include "tensor/device.h"
 
 namespace probenet::experiments {
@@ -26,11 +28,19 @@ struct Options {
     std::string checkpoint;      // --checkpoint FILE: probe a saved model, no training
     std::string init;            // --init FILE: start training from these weights instead of the seeded init
     std::string layers;          // --layers a,b,c: probe these instead of the protocol's
-    std::string variance = "0.99";  // --variance T: fraction of variance, or a whole number of components
+    std::string variance = "0.99";  // --variance T[,T…]: fractions of variance or whole numbers of components
+    std::string probes = "masc";    // --probes a,b: masc, ncm, knn, lda, qda, linear (probe/probe_registry.h)
+    double probe_corrupt = -1;      // --probe-corrupt P: also fit on labels corrupted at P (< 0: not given)
+    double qda_reg = 0.0;           // --qda-reg R: QDA's regularisation (scikit-learn's reg_param)
+    int probe_every = 0;            // --probe-every N: probe every N epochs while training (dynamics.csv)
+    double probe_memory_gb = 0.0;   // --probe-memory GB: limit on rows kept by knn/linear (0: 80% of available)
     bool no_probe = false;       // --no-probe: train only
     std::string denormals = "flush";  // --denormals flush|keep: flush subnormal floats to zero (tensor/runtime.h)
     bool resume = false;         // --resume: continue the run in --out from its train_state.safetensors
     Device device_kind() const { return parse_device(device); }
+    // Parsed forms of --probes and --variance (parse_options has validated both).
+    std::vector<std::string> probe_names() const;
+    std::vector<probe::Threshold> thresholds() const;
 };
 
 // Parses argv; on --help prints usage and exits 0; on a bad flag throws probenet::Error.

@@ -1,5 +1,6 @@
 #include "experiments/common/probe_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -12,52 +13,71 @@ namespace probenet::experiments {
 namespace {
 
 using probe::LayerReport;
-using probe::SubspaceLabels;
 
-// reports come in pairs per layer: [corrupted, true].
-const LayerReport& report_of(const probe::ProbeResult& r, size_t layer, SubspaceLabels s) {
-    return r.reports[2 * layer + (s == SubspaceLabels::True ? 1 : 0)];
+// The (probe, threshold) pairs of a result, in report order.
+std::vector<std::pair<std::string, std::string>> probe_blocks(const probe::ProbeResult& result) {
+    std::vector<std::pair<std::string, std::string>> blocks;
+    for (const LayerReport& r : result.reports) {
+        const std::pair<std::string, std::string> key{r.probe, r.threshold};
+        if (std::find(blocks.begin(), blocks.end(), key) == blocks.end()) blocks.push_back(key);
+    }
+    return blocks;
 }
 
-std::string best_line(const Protocol& protocol, const probe::ProbeResult& result, SubspaceLabels s) {
-    const probe::BestLayer best = probe::best_layer(result.reports, s, result.model_test);
-    const LayerReport& r = result.reports[best.index];
-    char line[256];
-    std::snprintf(line, sizeof line, "best layer, %s-label subspaces: %s, MASC test %.4f vs the model's %.4f (%+.2f%%)\n",
-                  probe::to_string(s), layer_label(protocol, r.layer).c_str(), best.accuracy, result.model_test,
+std::string best_line(const ProbeContext& context, const probe::ProbeResult& result, const LayerReport& like) {
+    const probe::BestLayer best = probe::best_layer(result.reports, like.probe, like.threshold, like.subspaces,
+                                                    result.model_test);
+    char line[320];
+    std::snprintf(line, sizeof line, "best layer, %s fit on %s labels: %s, test %.4f vs the model's %.4f (%+.2f%%)\n",
+                  like.probe_name().c_str(), like.subspaces.c_str(),
+                  context.label(result.reports[best.index].layer).c_str(), best.accuracy, result.model_test,
                   100.0 * best.relative_gain);
     return line;
 }
 
 }  // namespace
 
-std::string layer_label(const Protocol& protocol, const std::string& layer) {
-    for (const ProbeLayer& p : protocol.probe_layers)
-        if (p.name == layer) return p.label;
-    return layer;
+const std::string& ProbeContext::label(const std::string& layer) const {
+    const auto it = labels.find(layer);
+    return it == labels.end() ? layer : it->second;
 }
 
-std::string probe_table(const Protocol& protocol, const ProbeContext& context, const probe::ProbeResult& result) {
+std::string probe_table(const ProbeContext& context, const probe::ProbeResult& result) {
     std::ostringstream out;
-    char line[320];
-    std::snprintf(line, sizeof line, "%-14s %5s | %-37s | %-37s | %9s\n", "", "",
-                  "   subspaces fit on CORRUPTED labels", "   subspaces fit on TRUE labels", "");
-    out << line;
-    std::snprintf(line, sizeof line, "%-14s %5s | %6s %10s %10s %7s | %6s %10s %10s %7s | %9s\n", "layer", "dim", "k",
-                  "train/corr", "train/true", "test", "k", "train/corr", "train/true", "test", "zero rows");
-    out << line;
-    const size_t layers = result.reports.size() / 2;
-    for (size_t i = 0; i < layers; ++i) {
-        const LayerReport& c = report_of(result, i, SubspaceLabels::Corrupted);
-        const LayerReport& t = report_of(result, i, SubspaceLabels::True);
-        std::snprintf(line, sizeof line, "%-14s %5lld | %6lld %10.4f %10.4f %7.4f | %6lld %10.4f %10.4f %7.4f | %9lld\n",
-                      layer_label(protocol, c.layer).c_str(), static_cast<long long>(c.dim),
-                      static_cast<long long>(c.k_total()), c.masc_train_corrupt, c.masc_train_true, c.masc_test,
-                      static_cast<long long>(t.k_total()), t.masc_train_corrupt, t.masc_train_true, t.masc_test,
-                      static_cast<long long>(c.zero_rows));
-        out << line;
+    char cell[64];
+    auto header = [&] {
+        std::string h;
+        std::snprintf(cell, sizeof cell, "%-14s %5s  %-10s %6s", "layer", "dim", "fit on", "k");
+        h = cell;
+        for (const std::string& s : result.label_sets) {
+            std::snprintf(cell, sizeof cell, " %11s", ("train/" + s.substr(0, 5)).c_str());
+            h += cell;
+        }
+        std::snprintf(cell, sizeof cell, " %7s %9s\n", "test", "zero rows");
+        return h + cell;
+    };
+    for (const auto& [probe_name, threshold] : probe_blocks(result)) {
+        out << "\n" << probe_name << (threshold.empty() ? "" : ", threshold " + threshold) << ":\n" << header();
+        std::string last_layer;
+        for (const LayerReport& r : result.reports) {
+            if (r.probe != probe_name || r.threshold != threshold) continue;
+            const bool first = r.layer != last_layer;
+            last_layer = r.layer;
+            std::snprintf(cell, sizeof cell, "%-14s %5s  %-10s ", first ? context.label(r.layer).c_str() : "",
+                          first ? std::to_string(r.dim).c_str() : "", r.subspaces.c_str());
+            out << cell;
+            std::snprintf(cell, sizeof cell, "%6s", r.k_per_class.empty() ? "-" : std::to_string(r.k_total()).c_str());
+            out << cell;
+            for (double a : r.train) {
+                std::snprintf(cell, sizeof cell, " %11.4f", a);
+                out << cell;
+            }
+            std::snprintf(cell, sizeof cell, " %7.4f %9lld\n", r.test, static_cast<long long>(r.zero_rows));
+            out << cell;
+        }
     }
-    std::snprintf(line, sizeof line, "%-14s %5s | %6s %10.4f %10.4f %7.4f |\n", "model itself", "", "",
+    char line[320];
+    std::snprintf(line, sizeof line, "\nmodel itself: train vs corrupted labels %.4f, vs true labels %.4f, test %.4f\n",
                   result.model_train_corrupt, result.model_train_true, result.model_test);
     out << line;
     if (context.running_train_acc >= 0) {
@@ -67,39 +87,65 @@ std::string probe_table(const Protocol& protocol, const ProbeContext& context, c
                       context.running_train_acc, result.model_train_corrupt);
         out << line;
     }
-    out << best_line(protocol, result, SubspaceLabels::Corrupted) << best_line(protocol, result, SubspaceLabels::True);
-    std::snprintf(line, sizeof line, "probe time: pass 1 (Grams) %.1f s, fit %.1f s, pass 2 (MASC) %.1f s\n",
+    if (result.model_test > 0)
+        for (const auto& [probe_name, threshold] : probe_blocks(result))
+            for (const std::string& s : result.label_sets) {
+                LayerReport like;
+                like.probe = probe_name;
+                like.threshold = threshold;
+                like.subspaces = s;
+                out << best_line(context, result, like);
+            }
+    for (const std::string& note : result.notes) out << "note: " << note << "\n";
+    std::snprintf(line, sizeof line, "probe time: pass 1 (statistics) %.1f s, fit %.1f s, pass 2 (predict) %.1f s\n",
                   result.seconds_pass1, result.seconds_fit, result.seconds_pass2);
     out << line;
+    for (const probe::ProbeTiming& t : result.timings) {
+        std::snprintf(line, sizeof line, "  %-7s fit %7.1f s, predict %7.1f s, holds %.1f MB (largest layer)\n",
+                      t.probe.c_str(), t.seconds_fit, t.seconds_predict, double(t.bytes_held) / 1e6);
+        out << line;
+    }
     return out.str();
 }
 
-void write_probe_files(const std::string& dir, const Protocol& protocol, const ProbeContext& context,
-                       const probe::ProbeResult& result) {
-    std::string csv = probe::csv_header() + "\n";
+void write_probe_files(const std::string& dir, const ProbeContext& context, const probe::ProbeResult& result) {
+    std::string csv = probe::csv_header(result.label_sets) + "\n";
     for (const LayerReport& r : result.reports) csv += probe::csv_line(r) + "\n";
     write_file_atomically(dir + "/layers.csv", csv);
 
     using json = nlohmann::ordered_json;
     json layers = json::array();
-    for (const LayerReport& r : result.reports)
+    for (const LayerReport& r : result.reports) {
+        json train = json::object();
+        for (size_t s = 0; s < r.train.size(); ++s) train[result.label_sets[s]] = r.train[s];
         layers.push_back({{"layer", r.layer},
-                          {"label", layer_label(protocol, r.layer)},
+                          {"label", context.label(r.layer)},
                           {"dim", r.dim},
-                          {"subspaces", probe::to_string(r.subspaces)},
+                          {"probe", r.probe},
+                          {"threshold", r.threshold},
+                          {"subspaces", r.subspaces},
                           {"k_total", r.k_total()},
                           {"k_per_class", r.k_per_class},
                           {"zero_rows", r.zero_rows},
-                          {"masc_train_corrupt", r.masc_train_corrupt},
-                          {"masc_train_true", r.masc_train_true},
-                          {"masc_test", r.masc_test}});
-    json best = json::object();
-    for (SubspaceLabels s : {SubspaceLabels::Corrupted, SubspaceLabels::True}) {
-        const probe::BestLayer b = probe::best_layer(result.reports, s, result.model_test);
-        best[probe::to_string(s)] = {{"layer", result.reports[b.index].layer},
-                                     {"masc_test", b.accuracy},
-                                     {"relative_gain", b.relative_gain}};
+                          {"train", train},
+                          {"test", r.test}});
     }
+    json best = json::array();
+    if (result.model_test > 0)
+        for (const auto& [probe_name, threshold] : probe_blocks(result))
+            for (const std::string& s : result.label_sets) {
+                const probe::BestLayer b = probe::best_layer(result.reports, probe_name, threshold, s, result.model_test);
+                best.push_back({{"probe", probe_name},
+                                {"threshold", threshold},
+                                {"subspaces", s},
+                                {"layer", result.reports[b.index].layer},
+                                {"test", b.accuracy},
+                                {"relative_gain", b.relative_gain}});
+            }
+    json timings = json::array();
+    for (const probe::ProbeTiming& t : result.timings)
+        timings.push_back({{"probe", t.probe}, {"fit", t.seconds_fit}, {"predict", t.seconds_predict},
+                           {"bytes_held", t.bytes_held}});
     const json summary = {
         {"experiment", context.experiment},
         {"corrupt", context.corrupt},
@@ -109,39 +155,60 @@ void write_probe_files(const std::string& dir, const Protocol& protocol, const P
         {"epochs_trained", context.epochs_trained},
         {"train_size", context.train_size},
         {"test_size", context.test_size},
-        {"threshold", context.threshold},
-        {"zero_row_rule", "all-zero rows are predicted as class 0 and counted in zero_rows"},
+        {"threshold", context.thresholds},
+        {"probe_corrupt", context.probe_corrupt >= 0 ? json(context.probe_corrupt) : json(nullptr)},
+        {"label_sets", result.label_sets},
+        {"zero_row_rule", "MASC predicts class 0 for all-zero rows; zero_rows counts them"},
         {"model", {{"train_acc_corrupt", result.model_train_corrupt},
                    {"train_acc_true", result.model_train_true},
                    {"test_acc", result.model_test},
                    {"running_train_acc_corrupt_last_epoch",
                     context.running_train_acc >= 0 ? json(context.running_train_acc) : json(nullptr)}}},
         {"best_layer", best},
+        {"notes", result.notes},
         {"layers", layers},
-        {"seconds", {{"pass1", result.seconds_pass1}, {"fit", result.seconds_fit}, {"pass2", result.seconds_pass2}}}};
+        {"seconds", {{"pass1", result.seconds_pass1}, {"fit", result.seconds_fit}, {"pass2", result.seconds_pass2},
+                     {"per_probe", timings}}}};
     write_file_atomically(dir + "/summary.json", summary.dump(2) + "\n");
 
-    // The figure: MASC accuracies per layer, the model's own accuracies as horizontal lines.
+    // The figure: per layer, MASC's train and test accuracies for its first threshold (as the paper's
+    // Figure 2), and the test accuracy of every other probe, threshold and label set; the model's own
+    // accuracies as horizontal lines.
     LineFigure fig;
     char title[200];
-    std::snprintf(title, sizeof title, "%s, p = %.2f: MASC accuracy per layer", context.experiment.c_str(),
+    std::snprintf(title, sizeof title, "%s, p = %.2f: probe accuracy per layer", context.experiment.c_str(),
                   context.corrupt);
     fig.title = title;
     fig.y_label = "accuracy";
-    const size_t n = result.reports.size() / 2;
-    for (size_t i = 0; i < n; ++i) fig.x_labels.push_back(layer_label(protocol, result.reports[2 * i].layer));
-    auto series = [&](const std::string& name, SubspaceLabels s, double LayerReport::*field, const char* color,
-                      bool dashed) {
-        Series line{name, color, dashed, {}};
-        for (size_t i = 0; i < n; ++i) line.values.push_back(report_of(result, i, s).*field);
-        fig.series.push_back(line);
+    std::vector<std::string> layer_order;
+    for (const LayerReport& r : result.reports)
+        if (std::find(layer_order.begin(), layer_order.end(), r.layer) == layer_order.end()) layer_order.push_back(r.layer);
+    for (const std::string& l : layer_order) fig.x_labels.push_back(context.label(l));
+    static const char* kPalette[] = {"#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                                     "#17becf", "#bcbd22", "#e377c2", "#393b79", "#637939"};
+    size_t color = 0;
+    auto series = [&](const std::string& name, const std::string& probe_name, const std::string& threshold,
+                      const std::string& fit, int train_set, bool dashed) {
+        Series line{name, kPalette[color++ % 10], dashed, {}};
+        for (const std::string& l : layer_order)
+            for (const LayerReport& r : result.reports)
+                if (r.layer == l && r.probe == probe_name && r.threshold == threshold && r.subspaces == fit)
+                    line.values.push_back(train_set < 0 ? r.test : r.train[static_cast<size_t>(train_set)]);
+        if (line.values.size() == layer_order.size()) fig.series.push_back(line);
     };
-    series("MASC test (corrupted-label subspaces)", SubspaceLabels::Corrupted, &LayerReport::masc_test, "#1f77b4", false);
-    series("MASC train vs true labels (corrupted-label subspaces)", SubspaceLabels::Corrupted,
-           &LayerReport::masc_train_true, "#2ca02c", false);
-    series("MASC train vs corrupted labels (corrupted-label subspaces)", SubspaceLabels::Corrupted,
-           &LayerReport::masc_train_corrupt, "#ff7f0e", false);
-    series("MASC test (true-label subspaces)", SubspaceLabels::True, &LayerReport::masc_test, "#9467bd", true);
+    const auto blocks = probe_blocks(result);
+    for (const auto& [probe_name, threshold] : blocks) {
+        const std::string name = threshold.empty() ? probe_name : probe_name + " " + threshold;
+        const bool headline = probe_name == "masc" && threshold == blocks.front().second;
+        for (size_t s = 0; s < result.label_sets.size(); ++s) {
+            const std::string& fit = result.label_sets[s];
+            series(name + " test (fit on " + fit + " labels)", probe_name, threshold, fit, -1, s > 0);
+            if (headline && s == 0)
+                for (size_t t = 0; t < result.label_sets.size(); ++t)
+                    series(name + " train vs " + result.label_sets[t] + " labels (fit on " + fit + " labels)",
+                           probe_name, threshold, fit, static_cast<int>(t), false);
+        }
+    }
     if (context.running_train_acc >= 0)
         fig.hlines.push_back({"running train accuracy of the last epoch (stop rule)", "#e377c2",
                               context.running_train_acc});

@@ -15,11 +15,6 @@ namespace probenet::experiments {
 
 enum class OptimizerKind { SGD, Adam };
 
-struct ProbeLayer {
-    std::string name;   // module name, or "input" for the network input
-    std::string label;  // as the paper writes it, e.g. "FC(128)"
-};
-
 struct Protocol {
     std::string name;              // "mlp_mnist": names the output folder
     std::string dataset;           // a data/dataset_registry.h name, e.g. "mnist": it brings the default
@@ -32,7 +27,9 @@ struct Protocol {
     double target_train_acc = 0.999;  // stop when the running train accuracy (corrupted labels) reaches it
     int max_epochs = 500;
     double default_corrupt = 0.8;
-    std::vector<ProbeLayer> probe_layers;
+    // Module names to probe, or "input" for the network input; tables label them from the module's
+    // kind and width, e.g. "FC(128)" (experiments/common/layer_label.h).
+    std::vector<std::string> probe_layers;
     std::string expected;          // the authors' numbers, printed at start for comparison
 };
 

@@ -51,3 +51,27 @@ TEST_CASE("parse_options: out-of-range values are refused naming the flag", "[ex
     CHECK_THROWS_WITH(parse({"--target-acc", "99.9"}), Catch::Contains("write 0.999"));
     CHECK_THROWS_WITH(parse({"--resume", "--checkpoint", "m.safetensors"}), Catch::Contains("--resume"));
 }
+
+TEST_CASE("parse_options: --probes, --variance lists, --probe-corrupt and --qda-reg", "[experiments][probe]") {
+    const Options o = parse({"--probes", "masc, knn,lda", "--variance", "0.25,0.99,1", "--probe-corrupt", "0.8",
+                             "--qda-reg", "0.1"});
+    CHECK(o.probe_names() == std::vector<std::string>{"masc", "knn", "lda"});
+    CHECK(o.thresholds().size() == 3);
+    CHECK(o.probe_corrupt == 0.8);
+    CHECK(o.qda_reg == 0.1);
+    CHECK(parse({}).probe_names() == std::vector<std::string>{"masc"});
+    CHECK(parse({"--probe-corrupt", "0"}).probe_corrupt == 0.0);
+    CHECK(parse({"--probe-every", "5"}).probe_every == 5);
+}
+
+TEST_CASE("parse_options: bad probe settings are refused before any data is read", "[experiments][probe][errors]") {
+    CHECK_THROWS_WITH(parse({"--probes", "masc,svm"}),
+                      Catch::Contains("svm") && Catch::Contains("masc, ncm, knn, lda, qda, linear"));
+    CHECK_THROWS_WITH(parse({"--variance", "0.25,1.5,0.99"}),
+                      Catch::Contains("--variance") && Catch::Contains("entry 2") && Catch::Contains("1.5"));
+    CHECK_THROWS_WITH(parse({"--variance", "0.5,,0.9"}), Catch::Contains("entry 2"));
+    CHECK_THROWS_WITH(parse({"--probe-corrupt", "1.5"}), Catch::Contains("--probe-corrupt"));
+    CHECK_THROWS_WITH(parse({"--probe-corrupt", "-0.1"}), Catch::Contains("--probe-corrupt"));
+    CHECK_THROWS_WITH(parse({"--qda-reg", "2"}), Catch::Contains("--qda-reg"));
+    CHECK_THROWS_WITH(parse({"--probe-every", "-1"}), Catch::Contains("--probe-every"));
+}

@@ -51,21 +51,21 @@ TEST_CASE("probe_model: reports per layer and label set, input layer equal to a 
     const probe::ProbeResult r = probe::probe_model(*model, train, test, config);
     REQUIRE(r.reports.size() == 4);
     REQUIRE(r.reports[0].layer == "input");
-    REQUIRE(r.reports[0].subspaces == probe::SubspaceLabels::Corrupted);
-    REQUIRE(r.reports[1].subspaces == probe::SubspaceLabels::True);
+    REQUIRE(r.reports[0].subspaces == "corrupted");
+    REQUIRE(r.reports[1].subspaces == "true");
     REQUIRE(r.reports[2].layer == "fc1");
     REQUIRE(r.reports[2].dim == 6);
     // True-label subspaces of the input separate the three planes (rows whose signal is smaller
     // than the noise can fall either way).
-    REQUIRE(r.reports[1].masc_test > 0.95);
-    REQUIRE(r.reports[1].masc_train_true > 0.95);
+    REQUIRE(r.reports[1].test > 0.95);
+    REQUIRE(r.reports[1].train[1] > 0.95);
     // A class fit on corrupted labels mixes in another class's plane, so it needs more components.
     REQUIRE(r.reports[0].k_total() > r.reports[1].k_total());
     // The same fit done directly on the flattened images gives the same k per class.
     probe::ClassGram gram("input", 8, 3, 1);
     const Tensor rows = train.batch_images(0, 300).reshape({300, 8});
     gram.add(rows.data(), 300, train.true_labels.data());
-    const auto direct = probe::fit_subspaces(gram, config.threshold);
+    const auto direct = probe::fit_subspaces(gram, config.options.thresholds[0]);
     REQUIRE(direct[0].k_per_class() == r.reports[1].k_per_class);
     // The model's own accuracies equal an explicit count.
     autograd::NoGradGuard no_grad;
@@ -87,8 +87,8 @@ TEST_CASE("probe_model: batch size does not change the results", "[probe]") {
     const auto ra = probe::probe_model(*model, train, test, a), rb = probe::probe_model(*model, train, test, b);
     for (size_t i = 0; i < ra.reports.size(); ++i) {
         REQUIRE(ra.reports[i].k_per_class == rb.reports[i].k_per_class);
-        REQUIRE(ra.reports[i].masc_test == rb.reports[i].masc_test);
-        REQUIRE(ra.reports[i].masc_train_corrupt == rb.reports[i].masc_train_corrupt);
+        REQUIRE(ra.reports[i].test == rb.reports[i].test);
+        REQUIRE(ra.reports[i].train[0] == rb.reports[i].train[0]);
     }
 }
 
@@ -100,4 +100,72 @@ TEST_CASE("probe_model: an unknown layer is named with the ones that exist", "[p
     config.layers = {"fc7"};
     REQUIRE_THROWS_WITH(probe::probe_model(*model, train, test, config),
                         Catch::Contains("fc7") && Catch::Contains("fc1.relu"));
+}
+
+TEST_CASE("probe_model: every probe, a threshold sweep and an extra label set give one row each", "[probe]") {
+    data::Dataset train = synthetic(240, 11), test = synthetic(60, 12);
+    for (size_t i = 0; i < train.train_labels.size(); i += 5) train.train_labels[i] = (train.train_labels[i] + 1) % 3;
+    Rng rng(13);
+    auto model = nn::make_mlp(8, {6}, 3, rng);
+    probe::ProbeConfig config;
+    config.layers = {"input", "fc1"};
+    config.probes = {"masc", "ncm", "knn", "lda", "qda", "linear"};
+    config.options.thresholds = {probe::VarianceFraction{0.5}, probe::VarianceFraction{0.99}, probe::ComponentCount{1}};
+    config.options.linear_epochs = 3;
+    std::vector<int32_t> shuffled = train.true_labels;
+    std::rotate(shuffled.begin(), shuffled.begin() + 1, shuffled.end());
+    config.extra_label_sets.push_back({"rotated", shuffled});
+    config.batch = 50;
+    const probe::ProbeResult r = probe::probe_model(*model, train, test, config);
+    REQUIRE(r.label_sets == std::vector<std::string>{"corrupted", "true", "rotated"});
+    // Per layer: masc 3 thresholds × 3 sets + 5 probes × 3 sets.
+    REQUIRE(r.reports.size() == 2 * (9 + 15));
+    for (const probe::LayerReport& rep : r.reports) {
+        INFO(rep.layer << " " << rep.probe_name() << " fit on " << rep.subspaces);
+        REQUIRE(rep.train.size() == 3);
+        REQUIRE((rep.probe == "masc") == !rep.threshold.empty());
+        REQUIRE((rep.probe == "masc") == !rep.k_per_class.empty());
+        // The three planes (zero-mean, so no class mean to go by) separate by subspace and by neighbours.
+        if (rep.layer == "input" && rep.subspaces == "true" && (rep.probe == "knn" || rep.threshold == "0.99"))
+            REQUIRE(rep.test > 0.9);
+        // A probe fit on a label set agrees with it on the training rows at least as well as chance.
+        const size_t own = static_cast<size_t>(
+            std::find(r.label_sets.begin(), r.label_sets.end(), rep.subspaces) - r.label_sets.begin());
+        if (rep.probe == "knn") REQUIRE(rep.train.at(own) > 0.6);
+    }
+    // Thresholds in a sweep give the same subspaces as a run with that threshold alone.
+    probe::ProbeConfig single = config;
+    single.probes = {"masc"};
+    single.options.thresholds = {probe::VarianceFraction{0.99}};
+    const probe::ProbeResult one = probe::probe_model(*model, train, test, single);
+    for (const probe::LayerReport& a : one.reports) {
+        bool matched = false;
+        for (const probe::LayerReport& b : r.reports)
+            if (b.layer == a.layer && b.probe == "masc" && b.threshold == "0.99" && b.subspaces == a.subspaces) {
+                REQUIRE(b.k_per_class == a.k_per_class);
+                REQUIRE(b.train == a.train);
+                REQUIRE(b.test == a.test);
+                matched = true;
+            }
+        REQUIRE(matched);
+    }
+    REQUIRE(r.timings.size() == 6);
+}
+
+TEST_CASE("probe_model: an unknown probe and rows over the memory limit fail before any pass", "[probe][errors]") {
+    data::Dataset train = synthetic(30, 14), test = synthetic(9, 15);
+    Rng rng(16);
+    auto model = nn::make_mlp(8, {4}, 3, rng);
+    probe::ProbeConfig config;
+    config.layers = {"input", "fc1"};
+    config.probes = {"masc", "svm"};
+    REQUIRE_THROWS_WITH(probe::probe_model(*model, train, test, config),
+                        Catch::Contains("svm") && Catch::Contains("masc, ncm, knn, lda, qda, linear"));
+    config.probes = {"knn"};
+    config.row_memory_limit = 100;  // bytes: 30 rows of width 8 and 4 need more
+    REQUIRE_THROWS_WITH(probe::probe_model(*model, train, test, config),
+                        Catch::Contains("knn") && Catch::Contains("--probe-memory") && Catch::Contains("GB"));
+    config.probes = {"qda"};
+    config.options.qda_reg = -1;
+    REQUIRE_THROWS_WITH(probe::probe_model(*model, train, test, config), Catch::Contains("--qda-reg"));
 }
