@@ -60,3 +60,24 @@ meta = {"format": "probenet", "epoch": "1", "experiment": "fuzz", "optimizer.opt
 put("fuzz_train_state", "before-step", safetensors(model, meta))
 momentum = [("optimizer.%d.momentum_buffer" % i, s, uniform(numel(s))) for i, (n, s) in enumerate(params)]
 put("fuzz_train_state", "after-step", safetensors(model + momentum, meta))
+
+# CIFAR records: two CIFAR-100 records (coarse, fine, 3072 pixels) and two CIFAR-10 ones (label, pixels).
+put("fuzz_cifar", "cifar100-two-records",
+    b"".join(bytes([c, f]) + bytes(rng.randrange(256) for _ in range(3072)) for c, f in [(3, 42), (19, 99)]))
+put("fuzz_cifar", "cifar10-two-records",
+    b"".join(bytes([l]) + bytes(rng.randrange(256) for _ in range(3072)) for l in [0, 9]))
+
+
+def png(width, height, channels, pixels):
+    import zlib
+    color = {1: 0, 3: 2}[channels]
+    raw = b"".join(b"\0" + bytes(pixels[(y * width) * channels:((y + 1) * width) * channels]) for y in range(height))
+    chunk = lambda kind, body: struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+# Image files: 64×64 RGB and grey PNGs (a 64×64 RGB JPEG, rgb64.jpg, was written once by
+# stb_image_write at quality 90 and is committed as it is).
+put("fuzz_image", "rgb64.png", png(64, 64, 3, [rng.randrange(256) for _ in range(64 * 64 * 3)]))
+put("fuzz_image", "grey64.png", png(64, 64, 1, [(x * 4) % 256 for x in range(64 * 64)]))

@@ -50,7 +50,7 @@ std::string probe_table(const ProbeContext& context, const probe::ProbeResult& r
         std::snprintf(cell, sizeof cell, "%-14s %5s  %-10s %6s", "layer", "dim", "fit on", "k");
         h = cell;
         for (const std::string& s : result.label_sets) {
-            std::snprintf(cell, sizeof cell, " %11s", ("train/" + s.substr(0, 5)).c_str());
+            std::snprintf(cell, sizeof cell, " %11s", ("train/" + s.substr(0, 4)).c_str());
             h += cell;
         }
         std::snprintf(cell, sizeof cell, " %7s %9s\n", "test", "zero rows");
