@@ -247,7 +247,7 @@ probe::ProbeResult probe_layers(const Options& o, nn::Module& model, const data:
     for (const std::string& p : pc.probes) probes += (probes.empty() ? "" : ",") + p;
     std::printf("probing %zu layers with %s (MASC threshold %s), fit on corrupted and true labels%s: pass 1 "
                 "streams per-class statistics, pass 2 predicts train and test\n",
-                pc.layers.size(), probes.c_str(), o.variance.c_str(),
+                pc.layers.size(), probes.c_str(), o.threshold_list.c_str(),
                 pc.extra_label_sets.empty() ? "" : (" and " + pc.extra_label_sets[0].name).c_str());
     std::fflush(stdout);
     return probe::probe_model(model, data.train, data.test, pc);
@@ -257,7 +257,7 @@ probe::ProbeResult probe_layers(const Options& o, nn::Module& model, const data:
 void report(const Protocol& protocol, const Options& o, nn::Module& model, const data::TrainTest& data,
             const ModelRecord& record, const probe::ProbeResult& result) {
     ProbeContext context{protocol.name, o.corrupt,         o.seed,           o.run,           record.epochs_trained,
-                         o.variance,    record.source,     data.train.size(), data.test.size(), o.probe_corrupt,
+                         o.threshold_list, record.source,    data.train.size(), data.test.size(), o.probe_corrupt,
                          record.running_train_acc, {}};
     for (const probe::LayerReport& r : result.reports) context.labels[r.layer] = layer_label(model, r.layer, r.dim);
     std::printf("%s", probe_table(context, result).c_str());
