@@ -85,7 +85,8 @@ RunFolder::RunFolder(const std::string& dir) : dir_(dir) {
                     "); wait for it to finish or give another --out");
     }
     const std::string pid = std::to_string(getpid()) + "\n";
-    if (ftruncate(lock_fd_, 0) != 0 || pwrite(lock_fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    if (ftruncate(lock_fd_, 0) != 0 ||
+        pwrite(lock_fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
         const std::string why = std::strerror(errno);
         close(lock_fd_);
         lock_fd_ = -1;

@@ -149,8 +149,8 @@ TEST_CASE("write_probe_files writes layers.csv, summary.json and a well-formed f
 
     const std::string csv = slurp(dir.file("layers.csv"));
     CHECK(count(csv, "\n") == result.reports.size() + 1);
-    CHECK(csv.rfind("layer,dim,probe,threshold,subspaces,k_total,k_per_class,zero_rows,train_corrupted,train_true,test\n",
-                    0) == 0);
+    CHECK(csv.rfind("layer,dim,probe,threshold,subspaces,k_total,k_per_class,zero_rows,train_corrupted,train_true,"
+                    "test\n", 0) == 0);
     CHECK_THAT(csv, Contains("fc1,4,masc,0.99,true,7,3;4,0,0.52"));
 
     const auto summary = nlohmann::json::parse(slurp(dir.file("summary.json")));
