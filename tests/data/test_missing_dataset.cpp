@@ -11,23 +11,15 @@
 #include <string>
 
 #include "data/idx_test_files.h"
+#include "run_command.h"
 
 namespace {
 
-struct Exit {
-    int code;
-    std::string output;
-};
+using Exit = probenet::testing::CommandResult;
 
 Exit run_self(const std::string& env, const std::string& test_name, const probenet::data::testing::TempDir& dir) {
-    const std::string log = dir.file("self.log");
-    const std::string command = "env -u CI " + env + " /proc/" + std::to_string(getpid()) + "/exe '" + test_name +
-                                "' > '" + log + "' 2>&1";
-    const int status = std::system(command.c_str());
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+    return probenet::testing::run_command(
+        "env -u CI " + env + " /proc/" + std::to_string(getpid()) + "/exe '" + test_name + "'", dir.file("self.log"));
 }
 
 }  // namespace

@@ -19,16 +19,14 @@
 
 #include "data/dataset_dirs.h"
 #include "data/idx_test_files.h"
+#include "run_command.h"
 
 namespace fs = std::filesystem;
 using Catch::Contains;
 
 namespace {
 
-struct Exit {
-    int code;
-    std::string output;  // stdout and stderr
-};
+using Exit = probenet::testing::CommandResult;
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -38,12 +36,10 @@ std::string slurp(const std::string& path) {
 }
 
 Exit mlp_mnist(const std::string& args, const probenet::data::testing::TempDir& dir) {
-    const std::string log = dir.file("mlp_mnist.log");
-    const std::string command = std::string(PROBENET_SOURCE_DIR) + "/experiments/mlp_mnist --data '" +
-                                probenet::data::testing::dataset_dir("mnist") +
-                                "' --threads 2 --device cpu --train-size 600 " + args + " > '" + log + "' 2>&1";
-    const int status = std::system(command.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(log)};
+    return probenet::testing::run_command(std::string(PROBENET_SOURCE_DIR) + "/experiments/mlp_mnist --data '" +
+                                              probenet::data::testing::dataset_dir("mnist") +
+                                              "' --threads 2 --device cpu --train-size 600 " + args,
+                                          dir.file("mlp_mnist.log"));
 }
 
 size_t lines(const std::string& text) {
