@@ -23,17 +23,17 @@
 
 int main(int argc, char** argv) {
     using namespace probenet;
-    experiments::Protocol p;
-    p.name = "alexnet_cifar100";
-    p.dataset = "cifar100";
-    p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_alexnet_cifar100(rng); };
-    p.optimizer = experiments::OptimizerKind::Adam;
-    p.lr = 1e-4f;
-    p.batch = 128;
-    p.target_train_acc = 0.991;
-    p.max_epochs = 500;
-    p.default_corrupt = 0.8;
-    p.probe_layers = {"flatten", "fc1", "fc2"};
-    p.expected = "authors: model test 3.43% at p = 0.8 (36.75% at p = 0); best-layer MASC .050 at p = 0.8";
-    return experiments::run_experiment(p, argc, argv);
+    experiments::Protocol protocol;
+    protocol.name = "alexnet_cifar100";
+    protocol.dataset = "cifar100";
+    protocol.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_alexnet_cifar100(rng); };
+    protocol.optimizer = experiments::OptimizerKind::Adam;
+    protocol.lr = 1e-4f;
+    protocol.batch = 128;
+    protocol.target_train_acc = 0.991;
+    protocol.max_epochs = 500;
+    protocol.default_corrupt = 0.8;
+    protocol.probe_layers = {"flatten", "fc1", "fc2"};
+    protocol.expected = "authors: model test 3.43% at p = 0.8 (36.75% at p = 0); best-layer MASC .050 at p = 0.8";
+    return experiments::run_experiment(protocol, argc, argv);
 }

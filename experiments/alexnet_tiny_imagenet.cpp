@@ -24,17 +24,17 @@
 
 int main(int argc, char** argv) {
     using namespace probenet;
-    experiments::Protocol p;
-    p.name = "alexnet_tiny_imagenet";
-    p.dataset = "tiny-imagenet";
-    p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_alexnet_tiny_imagenet(rng); };
-    p.optimizer = experiments::OptimizerKind::Adam;
-    p.lr = 1e-4f;
-    p.batch = 500;
-    p.target_train_acc = 0.999;
-    p.max_epochs = 500;
-    p.default_corrupt = 0.8;
-    p.probe_layers = {"flatten", "fc1", "fc2"};
-    p.expected = "authors: model test 0.73% at p = 0.8 (15.89% at p = 0)";
-    return experiments::run_experiment(p, argc, argv);
+    experiments::Protocol protocol;
+    protocol.name = "alexnet_tiny_imagenet";
+    protocol.dataset = "tiny-imagenet";
+    protocol.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_alexnet_tiny_imagenet(rng); };
+    protocol.optimizer = experiments::OptimizerKind::Adam;
+    protocol.lr = 1e-4f;
+    protocol.batch = 500;
+    protocol.target_train_acc = 0.999;
+    protocol.max_epochs = 500;
+    protocol.default_corrupt = 0.8;
+    protocol.probe_layers = {"flatten", "fc1", "fc2"};
+    protocol.expected = "authors: model test 0.73% at p = 0.8 (15.89% at p = 0)";
+    return experiments::run_experiment(protocol, argc, argv);
 }

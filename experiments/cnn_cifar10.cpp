@@ -20,17 +20,17 @@
 
 int main(int argc, char** argv) {
     using namespace probenet;
-    experiments::Protocol p;
-    p.name = "cnn_cifar10";
-    p.dataset = "cifar10";
-    p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(3, 32, 10, rng); };
-    p.optimizer = experiments::OptimizerKind::Adam;
-    p.lr = 2e-4f;
-    p.batch = 32;
-    p.target_train_acc = 1.0;
-    p.max_epochs = 500;
-    p.default_corrupt = 0.8;
-    p.probe_layers = {"input", "flatten", "fc1", "fc2", "fc3"};
-    p.expected = "authors: model test 18.32% at p = 0.8 (74.96% at p = 0)";
-    return experiments::run_experiment(p, argc, argv);
+    experiments::Protocol protocol;
+    protocol.name = "cnn_cifar10";
+    protocol.dataset = "cifar10";
+    protocol.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(3, 32, 10, rng); };
+    protocol.optimizer = experiments::OptimizerKind::Adam;
+    protocol.lr = 2e-4f;
+    protocol.batch = 32;
+    protocol.target_train_acc = 1.0;
+    protocol.max_epochs = 500;
+    protocol.default_corrupt = 0.8;
+    protocol.probe_layers = {"input", "flatten", "fc1", "fc2", "fc3"};
+    protocol.expected = "authors: model test 18.32% at p = 0.8 (74.96% at p = 0)";
+    return experiments::run_experiment(protocol, argc, argv);
 }

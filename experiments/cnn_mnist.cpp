@@ -16,17 +16,17 @@
 
 int main(int argc, char** argv) {
     using namespace probenet;
-    experiments::Protocol p;
-    p.name = "cnn_mnist";
-    p.dataset = "mnist";
-    p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(1, 28, 10, rng); };
-    p.optimizer = experiments::OptimizerKind::Adam;
-    p.lr = 2e-4f;
-    p.batch = 128;
-    p.target_train_acc = 0.999;
-    p.max_epochs = 500;
-    p.default_corrupt = 0.8;
-    p.probe_layers = {"input", "flatten", "fc1", "fc2", "fc3"};
-    p.expected = "authors: model test 28.30% at p = 0.8 (99.15% at p = 0)";
-    return experiments::run_experiment(p, argc, argv);
+    experiments::Protocol protocol;
+    protocol.name = "cnn_mnist";
+    protocol.dataset = "mnist";
+    protocol.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_paper_cnn(1, 28, 10, rng); };
+    protocol.optimizer = experiments::OptimizerKind::Adam;
+    protocol.lr = 2e-4f;
+    protocol.batch = 128;
+    protocol.target_train_acc = 0.999;
+    protocol.max_epochs = 500;
+    protocol.default_corrupt = 0.8;
+    protocol.probe_layers = {"input", "flatten", "fc1", "fc2", "fc3"};
+    protocol.expected = "authors: model test 28.30% at p = 0.8 (99.15% at p = 0)";
+    return experiments::run_experiment(protocol, argc, argv);
 }

@@ -19,18 +19,18 @@
 
 int main(int argc, char** argv) {
     using namespace probenet;
-    experiments::Protocol p;
-    p.name = "mlp_cifar10";
-    p.dataset = "cifar10";
-    p.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_mlp(3072, {128, 512, 2048, 2048}, 10, rng); };
-    p.optimizer = experiments::OptimizerKind::SGD;
-    p.lr = 1e-3f;
-    p.momentum = 0.9f;
-    p.batch = 32;
-    p.target_train_acc = 1.0;
-    p.max_epochs = 500;
-    p.default_corrupt = 0.8;
-    p.probe_layers = {"input", "fc1", "fc2", "fc3", "fc4"};
-    p.expected = "authors: model test 19.69% at p = 0.8 (56.37% at p = 0)";
-    return experiments::run_experiment(p, argc, argv);
+    experiments::Protocol protocol;
+    protocol.name = "mlp_cifar10";
+    protocol.dataset = "cifar10";
+    protocol.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_mlp(3072, {128, 512, 2048, 2048}, 10, rng); };
+    protocol.optimizer = experiments::OptimizerKind::SGD;
+    protocol.lr = 1e-3f;
+    protocol.momentum = 0.9f;
+    protocol.batch = 32;
+    protocol.target_train_acc = 1.0;
+    protocol.max_epochs = 500;
+    protocol.default_corrupt = 0.8;
+    protocol.probe_layers = {"input", "fc1", "fc2", "fc3", "fc4"};
+    protocol.expected = "authors: model test 19.69% at p = 0.8 (56.37% at p = 0)";
+    return experiments::run_experiment(protocol, argc, argv);
 }

@@ -8,11 +8,8 @@
 // per-class sums they are also what the other streamed probes need (probe/probe.h): class means
 // (nearest class mean), centred class covariances G/n − μμᵀ (QDA) and their pooled sum (LDA).
 //
-// Why float64 all the way (dsyrk on rows widened from float32) and not float32 ssyrk per chunk: k
-// hinges on where cumsum(λ/Σλ) crosses the threshold, and on MNIST that crossing can be 1.2e-7 away
-// (raw pixels, class 8), about the rounding a float32 chunk Gram brings in. A float32-chunk variant
-// did reproduce both MNIST checks here, but only by that margin; it would save ~half of this phase,
-// which is the smallest of accumulate / fit / score.
+// Float64 all the way (dsyrk on rows widened from float32): k hinges on where cumsum(λ/Σλ) crosses the
+// threshold, and that crossing can be as close as float32's rounding of a Gram.
 //
 // Memory does not grow with the number of samples once a class has d of them:
 //   - while a (set, class) has fewer than d rows its raw rows are kept (as the float32 values they
@@ -25,9 +22,8 @@
 //
 // Shared work: a row on which all label sets agree, for a class that is in Gram mode in every set,
 // goes to one shared chunk per class; its Gram contribution is computed once (dsyrk into a scratch)
-// and added to every set. With corruption degree p and K classes this saves a fraction ≈ (1 − p + p/K)
-// of one set's syrk work (82 % of rows agree at p = 0.2, 28 % at p = 0.8) on the rows that arrive
-// after the class has d rows. Adding the d×d scratch is memory-bound, so shared chunks are larger.
+// and added to every set, saving the syrk work of the rows the label sets agree on (a fraction
+// ≈ 1 − p + p/K of them). Adding the d×d scratch is memory-bound, so shared chunks are larger.
 //
 // Layout: G[s][c] is the lower triangle of a column-major d×d matrix (equivalently the upper triangle of
 // a row-major one); the other triangle is not maintained. Rows are row-major (n, d) float32.

@@ -9,14 +9,9 @@
 // W = [U_0 … U_{K−1}] of every set side by side, then per class the sum of squares of its columns
 // (for a class stored by its complement U_c⊥, ‖x‖² minus that sum; see probe/pca.h). A class whose
 // subspace is identical in an earlier set (all of them when the label sets agree, at p = 0) has its
-// columns once.
-// Measured on this project's 2-core Xeon, one thread, 1024 rows: one concatenated dgemm runs at
-// 72–75 GF/s against 48–56 GF/s for one dgemm per class (d 784 × 10 classes × k 150, and
-// d 2048 × 20 classes × k 240), since X is packed once instead of once per class.
-// Not float32: a rigorous bound on a float32 GEMM's error is ~1.2e-3 per score at d = 784, k ≈ 150,
-// and on MNIST's input layer 22 % of the test rows have their top two scores closer than twice that
-// (the closest pair differs by 3.9e-7), so a float32 pass would need a float64 re-check for about a
-// quarter of the rows — too little gain for a GEMM that is only ~2× faster in float32.
+// columns once. One GEMM rather than one per class, because X is then packed once; float64 rather
+// than float32, because float32's rounding is larger than the gap between the top two scores of many
+// rows (about a fifth of MNIST's test inputs) and would change predictions.
 // The argmax compares these numerators ‖U_cᵀx‖² directly (the common divisor ‖x‖² cannot change
 // their order, and dividing first could round two distinct numerators onto one value).
 //

@@ -1,10 +1,11 @@
 // Per-class PCA subspaces of one layer, as the authors' MASC code builds them.
 //
 // For class c with rows X (n, d): the PCA of [X; −X] is uncentred (its mean is 0), so its covariance
-// (numpy's np.cov of the 2n stacked rows) is C = [X; −X]ᵀ[X; −X] / (2n − 1) = 2·XᵀX / (2n − 1).
-// (reference.md writes XᵀX/(2n − 1); the 2n stacked rows give the factor 2 — checked against an SVD of
-// [X; −X] in tests/probe/test_pca.cpp.) C = V Λ Vᵀ by LAPACK (dsyevd) on XᵀX in float64; eigenvalues
-// are sorted descending and negative round-off is clipped to 0; k comes from probe/threshold.h; the
+// (numpy's np.cov of the 2n stacked rows) is C = [X; −X]ᵀ[X; −X] / (2n − 1) = 2·XᵀX / (2n − 1)
+// (checked against an SVD of [X; −X] in tests/probe/test_pca.cpp). C = V Λ Vᵀ by LAPACK on XᵀX in
+// float64 (the Gram route: tridiagonalisation, all eigenvalues, then only the eigenvectors kept;
+// the small route: dsyevd on XXᵀ); eigenvalues are sorted descending and negative round-off is
+// clipped to 0; k comes from probe/threshold.h; the
 // class subspace is spanned by U_c = V[:, :k] (d, k). The factor changes neither V nor the ratios
 // λ/Σλ; it is applied only so that reported eigenvalues are the authors' covariance eigenvalues.
 //

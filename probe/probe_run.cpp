@@ -125,6 +125,16 @@ std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& 
     model.eval();
     stream(model, train, config, 1, [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); },
            [](const Tensor&, int64_t) {});
+    // A component count above a layer's width would be capped to the width, where every class's
+    // subspace is the whole space and MASC scores at chance: refuse it rather than report that.
+    if (std::find(config.probes.begin(), config.probes.end(), "masc") != config.probes.end())
+        for (const Threshold& t : config.options.thresholds)
+            if (const auto* count = std::get_if<ComponentCount>(&t))
+                for (size_t i = 0; i < L; ++i)
+                    PROBENET_CHECK(count->value <= dims[i], "MASC threshold ", count->value, " asks for ",
+                                   count->value, " principal components, but layer ", config.layers[i],
+                                   " is only ", dims[i], " wide; give at most ", dims[i],
+                                   " components for it (--variance) or a fraction of variance such as 0.99");
     if (!row_probes.empty()) {
         int64_t need = 0;
         std::string per_layer;

@@ -16,7 +16,7 @@
 namespace probenet::experiments {
 
 std::vector<std::string> Options::probe_names() const { return probe::parse_probe_names(probes); }
-std::vector<probe::Threshold> Options::thresholds() const { return probe::parse_threshold_list(variance); }
+std::vector<probe::Threshold> Options::thresholds() const { return probe::parse_threshold_list(threshold_list); }
 
 Options parse_options(const Protocol& protocol, int argc, char** argv) {
     Options o;
@@ -52,7 +52,7 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     app.add_option("--init", o.init, "start from the weights in this safetensors file (e.g. a PyTorch model's "
                                      "initialisation, scripts/torch_same_init.py) instead of the seeded one");
     app.add_option("--layers", o.layers, "comma-separated layers to probe (default: the paper's)");
-    app.add_option("--variance", o.variance, "MASC's PCA thresholds, comma-separated: a fraction of variance in "
+    app.add_option("--variance", o.threshold_list, "MASC's PCA thresholds, comma-separated: a fraction of variance in "
                                              "(0,1), or a whole number of components per class (e.g. 0.25,0.99,1)")
         ->capture_default_str();
     app.add_option("--probes", o.probes, "comma-separated probes: " + probe::known_probes())->capture_default_str();

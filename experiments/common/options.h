@@ -28,7 +28,8 @@ struct Options {
     std::string checkpoint;      // --checkpoint FILE: probe a saved model, no training
     std::string init;            // --init FILE: start training from these weights instead of the seeded init
     std::string layers;          // --layers a,b,c: probe these instead of the protocol's
-    std::string variance = "0.99";  // --variance T[,T…]: fractions of variance or whole numbers of components
+    std::string threshold_list = "0.99";  // --variance T[,T…]: MASC thresholds as given, each a fraction of
+                                          // variance or a whole number of components
     std::string probes = "masc";    // --probes a,b: masc, ncm, knn, lda, qda, linear (probe/probe_registry.h)
     double probe_corrupt = -1;      // --probe-corrupt P: also fit on labels corrupted at P (< 0: not given)
     double qda_reg = 0.0;           // --qda-reg R: QDA's regularisation (scikit-learn's reg_param)

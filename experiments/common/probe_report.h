@@ -19,7 +19,8 @@ struct ProbeContext {
     int run = 1;
     int epochs_trained = 0;
     std::string thresholds;  // MASC's, as given: "0.99" or "0.25,0.99"
-    std::string source;      // "trained", "checkpoint <file>" or "initialisation"
+    std::string source;      // "trained", "checkpoint <file>", or "seed S, no training" /
+                             // "initial weights from <file>, no training"
     int64_t train_size = 0, test_size = 0;
     double probe_corrupt = -1;  // --probe-corrupt, when given (< 0: not)
     // The last epoch's running train accuracy on the corrupted labels (the stop rule's figure), when

@@ -20,6 +20,8 @@ std::string escape(const std::string& s) {
 
 }  // namespace
 
+// Names and labels are appended as strings, never through the fixed buffer, so no length truncates
+// the markup.
 std::string render_svg(const LineFigure& f) {
     const double W = 780, left = 70, right = 50, top = 50, plot_h = 360;
     const double legend_top = top + plot_h + 60;
@@ -35,9 +37,8 @@ std::string render_svg(const LineFigure& f) {
                   "font-family=\"sans-serif\" font-size=\"13\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                   W, H);
     o << buf;
-    std::snprintf(buf, sizeof buf, "<text x=\"%.0f\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">%s</text>\n",
-                  W / 2, escape(f.title).c_str());
-    o << buf;
+    std::snprintf(buf, sizeof buf, "<text x=\"%.0f\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">", W / 2);
+    o << buf << escape(f.title) << "</text>\n";
     for (int t = 0; t <= 10; ++t) {  // grid and y ticks
         const double v = t / 10.0, y = y_at(v);
         std::snprintf(buf, sizeof buf,
@@ -48,13 +49,13 @@ std::string render_svg(const LineFigure& f) {
     }
     std::snprintf(buf, sizeof buf,
                   "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n"
-                  "<text x=\"18\" y=\"%.1f\" transform=\"rotate(-90 18 %.1f)\" text-anchor=\"middle\">%s</text>\n",
-                  left, top, plot_w, plot_h, top + plot_h / 2, top + plot_h / 2, escape(f.y_label).c_str());
-    o << buf;
+                  "<text x=\"18\" y=\"%.1f\" transform=\"rotate(-90 18 %.1f)\" text-anchor=\"middle\">",
+                  left, top, plot_w, plot_h, top + plot_h / 2, top + plot_h / 2);
+    o << buf << escape(f.y_label) << "</text>\n";
     for (size_t i = 0; i < n; ++i) {
-        std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x_at(i),
-                      top + plot_h + 22, escape(f.x_labels[i]).c_str());
-        o << buf;
+        std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x_at(i),
+                      top + plot_h + 22);
+        o << buf << escape(f.x_labels[i]) << "</text>\n";
     }
     for (const HLine& h : f.hlines) {
         std::snprintf(buf, sizeof buf,
@@ -73,8 +74,10 @@ std::string render_svg(const LineFigure& f) {
         o << "\"/>\n";
         for (size_t i = 0; i < s.values.size() && i < n; ++i) {
             std::snprintf(buf, sizeof buf,
-                          "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>%s: %.4f</title></circle>\n",
-                          x_at(i), y_at(s.values[i]), s.color.c_str(), escape(s.name).c_str(), s.values[i]);
+                          "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>", x_at(i),
+                          y_at(s.values[i]), s.color.c_str());
+            o << buf << escape(s.name);
+            std::snprintf(buf, sizeof buf, ": %.4f</title></circle>\n", s.values[i]);
             o << buf;
         }
     }
@@ -82,17 +85,19 @@ std::string render_svg(const LineFigure& f) {
     for (const Series& s : f.series) {
         std::snprintf(buf, sizeof buf,
                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.5\"%s/>"
-                      "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+                      "<text x=\"%.1f\" y=\"%.1f\">",
                       left, y, left + 36, y, s.color.c_str(), s.dashed ? " stroke-dasharray=\"8,5\"" : "", left + 46,
-                      y + 4, escape(s.name).c_str());
-        o << buf;
+                      y + 4);
+        o << buf << escape(s.name) << "</text>\n";
         y += 22;
     }
     for (const HLine& h : f.hlines) {
         std::snprintf(buf, sizeof buf,
                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
-                      "stroke-dasharray=\"2,4\"/><text x=\"%.1f\" y=\"%.1f\">%s: %.4f</text>\n",
-                      left, y, left + 36, y, h.color.c_str(), left + 46, y + 4, escape(h.name).c_str(), h.value);
+                      "stroke-dasharray=\"2,4\"/><text x=\"%.1f\" y=\"%.1f\">",
+                      left, y, left + 36, y, h.color.c_str(), left + 46, y + 4);
+        o << buf << escape(h.name);
+        std::snprintf(buf, sizeof buf, ": %.4f</text>\n", h.value);
         o << buf;
         y += 22;
     }

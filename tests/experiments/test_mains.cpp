@@ -14,6 +14,7 @@
 
 #include "data/idx_test_files.h"
 #include "data/synthetic_datasets.h"
+#include "run_command.h"
 
 namespace fs = std::filesystem;
 using namespace probenet::data;
@@ -21,21 +22,12 @@ using Catch::Contains;
 
 namespace {
 
-struct Exit {
-    int code;
-    std::string output;  // stdout and stderr
-};
+using Exit = probenet::testing::CommandResult;
 
 // Runs ./experiments/<name> with `args`, output captured in `dir`/<name>.log.
 Exit run_main(const std::string& name, const std::string& args, const testing::TempDir& dir) {
-    const std::string log = dir.file(name + ".log");
-    const std::string command = std::string(PROBENET_SOURCE_DIR) + "/experiments/" + name + " " + args + " > '" +
-                                log + "' 2>&1";
-    const int status = std::system(command.c_str());
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str()};
+    return probenet::testing::run_command(std::string(PROBENET_SOURCE_DIR) + "/experiments/" + name + " " + args,
+                                          dir.file(name + ".log"));
 }
 
 // Two epochs and the probe on the dataset in `data`; checks the exit and the files written.

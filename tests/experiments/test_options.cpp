@@ -13,13 +13,13 @@ using namespace probenet::experiments;
 
 namespace {
 Protocol test_protocol() {
-    Protocol p;
-    p.name = "test_experiment";
-    p.dataset = "mnist";
-    p.lr = 2e-4f;
-    p.batch = 128;
-    p.default_corrupt = 0.4;
-    return p;
+    Protocol protocol;
+    protocol.name = "test_experiment";
+    protocol.dataset = "mnist";
+    protocol.lr = 2e-4f;
+    protocol.batch = 128;
+    protocol.default_corrupt = 0.4;
+    return protocol;
 }
 
 Options parse(std::vector<std::string> args) {
