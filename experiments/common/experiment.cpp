@@ -16,6 +16,7 @@
 #include "experiments/common/options.h"
 #include "experiments/common/probe_dynamics.h"
 #include "experiments/common/probe_report.h"
+#include "experiments/common/retrain.h"
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
@@ -205,6 +206,7 @@ int run(const Protocol& protocol, int argc, char** argv) {
         source = "trained";
         trained = true;
     }
+    if (o.retrain) return run_retraining(protocol, o, *model, data, pc);  // --retrain: experiments/common/retrain.h
     if (o.no_probe) {
         const double test_acc = accuracy(predict(*model, data.test, device), data.test.true_labels);
         std::printf("model test accuracy %.4f\nresults in %s\n", test_acc, o.out_dir.c_str());
