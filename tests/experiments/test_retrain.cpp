@@ -139,7 +139,7 @@ TEST_CASE("early stopping: patience counts epochs without a strict improvement",
     CHECK(never.best_epoch() == 1);
 }
 
-TEST_CASE("--retrain without a trained model, or with --no-probe, is refused at parse time",
+TEST_CASE("retrain mode: --retrain without a trained model, or with --no-probe, is refused at parse time",
           "[experiments][retrain]") {
     const Protocol p = small_mlp_protocol(16);
     const auto parse = [&](std::vector<std::string> args) {
@@ -157,7 +157,7 @@ TEST_CASE("--retrain without a trained model, or with --no-probe, is refused at 
     CHECK(o.patience == 3);
 }
 
-TEST_CASE("--retrain end to end: a small MLP on a 2000-sample MNIST prefix", "[experiments][retrain][mnist]") {
+TEST_CASE("retrain mode end to end: a small MLP on a 2000-sample MNIST prefix", "[experiments][retrain][mnist]") {
     const std::string mnist = data::testing::dataset_dir("mnist");
     PROBENET_SKIP_UNLESS_MNIST_FORMAT(mnist);
     data::testing::TempDir dir;
