@@ -96,6 +96,80 @@ struct Scoring {
     }
 };
 
+// Label sets: corrupted (the training labels), true, then the extra ones; their names into `names`.
+std::vector<const std::vector<int32_t>*> label_sets_of(const data::Dataset& train, const ProbeConfig& config,
+                                                       std::vector<std::string>& names) {
+    std::vector<const std::vector<int32_t>*> sets = {&train.train_labels, &train.true_labels};
+    names = {"corrupted", "true"};
+    for (const LabelSet& s : config.extra_label_sets) {
+        PROBENET_CHECK(static_cast<int64_t>(s.labels.size()) == train.size(), "probe: label set ", s.name, " has ",
+                       s.labels.size(), " labels for ", train.size(), " training rows");
+        for (int32_t l : s.labels)
+            PROBENET_CHECK(l >= 0 && l < train.num_classes, "probe: label set ", s.name, " has class ", l,
+                           " outside [0, ", train.num_classes, ")");
+        sets.push_back(&s.labels);
+        names.push_back(s.name);
+    }
+    return sets;
+}
+
+// Pass 1 and fit: every probe of config fitted on every layer under every label set of `sets`
+// ([layer][probe]); timings, notes and seconds go into `result`. The model must be in eval mode.
+std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, const data::Dataset& train,
+                                                            const ProbeConfig& config,
+                                                            const std::vector<const std::vector<int32_t>*>& sets,
+                                                            const std::vector<int64_t>& dims, ProbeResult& result) {
+    const int32_t K = train.num_classes, S = static_cast<int32_t>(sets.size());
+    const size_t L = config.layers.size(), P = config.probes.size();
+    std::vector<std::string> row_probes;
+    for (const std::string& name : config.probes)
+        if (make_probe(name, config.options)->needs_rows()) row_probes.push_back(name);
+
+    // Pass 1: per-class statistics under every label set, and the rows if a probe keeps them.
+    auto t = Clock::now();
+    std::vector<std::unique_ptr<ClassGram>> grams(L);
+    std::vector<std::vector<float>> rows(L);
+    if (!row_probes.empty())  // reserved up front: growing would briefly hold twice the rows
+        for (size_t i = 0; i < L; ++i) rows[i].reserve(static_cast<size_t>(train.size() * dims[i]));
+    stream(
+        model, train, config, train.size(),
+        [&](size_t i, const Tensor& r, int64_t begin) {
+            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S);
+            std::vector<const int32_t*> labels;
+            for (const auto* s : sets) labels.push_back(s->data() + begin);
+            grams[i]->add(r.data(), r.dim(0), labels);
+            if (!row_probes.empty()) rows[i].insert(rows[i].end(), r.data(), r.data() + r.numel());
+        },
+        [](const Tensor&, int64_t) {});
+    result.seconds_pass1 = since(t);
+
+    // Fit: every probe of every layer; each layer's statistics and rows are freed once fitted.
+    t = Clock::now();
+    result.timings.resize(P);
+    std::vector<std::vector<std::unique_ptr<Probe>>> fitted(L);
+    for (size_t i = 0; i < L; ++i) {
+        grams[i]->flush();
+        TrainingData data{*grams[i], rows[i].empty() ? nullptr : rows[i].data(), train.size(), {}, result.label_sets};
+        for (const auto* s : sets) data.labels.push_back(s->data());
+        for (size_t p = 0; p < P; ++p) {
+            const auto tp = Clock::now();
+            std::unique_ptr<Probe> probe = make_probe(config.probes[p], config.options);
+            probe->fit(data);
+            result.timings[p].probe = config.probes[p];
+            result.timings[p].seconds_fit += since(tp);
+            result.timings[p].bytes_held = std::max(result.timings[p].bytes_held, probe->bytes_held());
+            if (const std::string note = probe->note(); !note.empty())
+                result.notes.push_back("layer " + config.layers[i] + ", " + config.probes[p] + ": " + note);
+            fitted[i].push_back(std::move(probe));
+        }
+        grams[i].reset();
+        std::vector<float>().swap(rows[i]);
+    }
+    result.seconds_fit = since(t);
+
+    return fitted;
+}
+
 }  // namespace
 
 int64_t available_memory_bytes() {
@@ -161,78 +235,29 @@ std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& 
 ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const data::Dataset& test,
                         const ProbeConfig& config) {
     PROBENET_CHECK(train.size() > 0 && test.size() > 0, "probe: empty train or test set");
-    const int32_t K = train.num_classes;
     const size_t L = config.layers.size(), P = config.probes.size();
     ProbeResult result;
 
-    // Label sets: corrupted, true, then the extra ones.
-    std::vector<const std::vector<int32_t>*> sets = {&train.train_labels, &train.true_labels};
-    result.label_sets = {"corrupted", "true"};
-    for (const LabelSet& s : config.extra_label_sets) {
-        PROBENET_CHECK(static_cast<int64_t>(s.labels.size()) == train.size(), "probe: label set ", s.name, " has ",
-                       s.labels.size(), " labels for ", train.size(), " training rows");
-        for (int32_t l : s.labels)
-            PROBENET_CHECK(l >= 0 && l < K, "probe: label set ", s.name, " has class ", l, " outside [0, ", K, ")");
-        sets.push_back(&s.labels);
-        result.label_sets.push_back(s.name);
-    }
+    const std::vector<const std::vector<int32_t>*> sets = label_sets_of(train, config, result.label_sets);
     const int32_t S = static_cast<int32_t>(sets.size());
 
     const bool was_training = model.training();
     const std::vector<int64_t> dims = check_probe_config(model, train, config);
     model.eval();
-    std::vector<std::string> row_probes;
-    for (const std::string& name : config.probes)
-        if (make_probe(name, config.options)->needs_rows()) row_probes.push_back(name);
-
-    // Pass 1: per-class statistics under every label set, and the rows if a probe keeps them.
-    auto t = Clock::now();
-    std::vector<std::unique_ptr<ClassGram>> grams(L);
-    std::vector<std::vector<float>> rows(L);
-    if (!row_probes.empty())  // reserved up front: growing would briefly hold twice the rows
-        for (size_t i = 0; i < L; ++i) rows[i].reserve(static_cast<size_t>(train.size() * dims[i]));
-    stream(
-        model, train, config, train.size(),
-        [&](size_t i, const Tensor& r, int64_t begin) {
-            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S);
-            std::vector<const int32_t*> labels;
-            for (const auto* s : sets) labels.push_back(s->data() + begin);
-            grams[i]->add(r.data(), r.dim(0), labels);
-            if (!row_probes.empty()) rows[i].insert(rows[i].end(), r.data(), r.data() + r.numel());
-        },
-        [](const Tensor&, int64_t) {});
-    result.seconds_pass1 = since(t);
-
-    // Fit: every probe of every layer; each layer's statistics and rows are freed once fitted.
-    t = Clock::now();
-    result.timings.resize(P);
     std::vector<std::vector<Scoring>> scoring(L);
-    for (size_t i = 0; i < L; ++i) {
-        grams[i]->flush();
-        TrainingData data{*grams[i], rows[i].empty() ? nullptr : rows[i].data(), train.size(), {}, result.label_sets};
-        for (const auto* s : sets) data.labels.push_back(s->data());
-        for (size_t p = 0; p < P; ++p) {
-            const auto tp = Clock::now();
+    std::vector<std::vector<std::unique_ptr<Probe>>> fitted = fit_layers(model, train, config, sets, dims, result);
+    for (size_t i = 0; i < L; ++i)
+        for (std::unique_ptr<Probe>& probe : fitted[i]) {
             Scoring sc;
-            sc.probe = make_probe(config.probes[p], config.options);
-            sc.probe->fit(data);
+            sc.probe = std::move(probe);
             sc.variants = sc.probe->variants().size();
             sc.train_correct.assign(sc.variants * S * S, 0);
             sc.test_correct.assign(sc.variants * S, 0);
-            result.timings[p].probe = config.probes[p];
-            result.timings[p].seconds_fit += since(tp);
-            result.timings[p].bytes_held = std::max(result.timings[p].bytes_held, sc.probe->bytes_held());
-            if (const std::string note = sc.probe->note(); !note.empty())
-                result.notes.push_back("layer " + config.layers[i] + ", " + config.probes[p] + ": " + note);
             scoring[i].push_back(std::move(sc));
         }
-        grams[i].reset();
-        std::vector<float>().swap(rows[i]);
-    }
-    result.seconds_fit = since(t);
 
     // Pass 2: every probe on train (vs every label set) and test, and the model's own accuracy.
-    t = Clock::now();
+    const auto t = Clock::now();
     std::vector<int64_t> zero_rows(L, 0);
     int64_t model_corrupt = 0, model_true = 0, model_test = 0;
     const std::vector<const std::vector<int32_t>*> test_sets = {&test.true_labels};
@@ -290,6 +315,42 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
         }
     model.train(was_training);
     return result;
+}
+
+RowPredictions predict_rows(nn::Module& model, const data::Dataset& train,
+                            const std::vector<const data::Dataset*>& targets, const ProbeConfig& config) {
+    PROBENET_CHECK(config.probes.size() == 1, "predict_rows: give exactly one probe, got ", config.probes.size());
+    RowPredictions out;
+    ProbeResult fit_record;
+    const std::vector<const std::vector<int32_t>*> sets = label_sets_of(train, config, out.label_sets);
+    const size_t S = sets.size(), L = config.layers.size();
+    const bool was_training = model.training();
+    const std::vector<int64_t> dims = check_probe_config(model, train, config);
+    model.eval();
+    std::vector<std::vector<std::unique_ptr<Probe>>> fitted = fit_layers(model, train, config, sets, dims, fit_record);
+    out.notes = fit_record.notes;
+    // Pass 2 per target: each layer's probe labels every row; variant 0 of every label set is kept.
+    for (const data::Dataset* target : targets) {
+        std::vector<std::vector<std::vector<int32_t>>> per_layer(
+            L, std::vector<std::vector<int32_t>>(S, std::vector<int32_t>(static_cast<size_t>(target->size()))));
+        std::vector<int32_t> block;
+        stream(
+            model, *target, config, target->size(),
+            [&](size_t i, const Tensor& r, int64_t begin) {
+                const int64_t n = r.dim(0);
+                const size_t groups = fitted[i][0]->variants().size() * S;
+                block.resize(groups * static_cast<size_t>(n));
+                std::vector<int32_t*> outs;
+                for (size_t g = 0; g < groups; ++g) outs.push_back(block.data() + g * n);
+                fitted[i][0]->predict(r.data(), n, outs);
+                for (size_t s = 0; s < S; ++s)
+                    std::copy(outs[s], outs[s] + n, per_layer[i][s].begin() + begin);
+            },
+            [](const Tensor&, int64_t) {});
+        out.predictions.push_back(std::move(per_layer));
+    }
+    model.train(was_training);
+    return out;
 }
 
 }  // namespace probenet::probe

@@ -73,6 +73,19 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
 // limit. Returns each layer's width (one forward of a single training sample). Throws probenet::Error.
 std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& train, const ProbeConfig& config);
 
+// Per-row predictions of one probe (config.probes must name exactly one), for callers that act on
+// them (relabelling, experiments/common/retrain.h): the probe is fit on every layer of config under
+// every label set (pass 1, as probe_model), then labels every row of each target dataset (pass 2).
+// predictions[target][layer][set][row]; sets in label_sets order (corrupted, true, extras); with a
+// --variance sweep only the first threshold's classifier is used.
+struct RowPredictions {
+    std::vector<std::string> label_sets;
+    std::vector<std::vector<std::vector<std::vector<int32_t>>>> predictions;
+    std::vector<std::string> notes;
+};
+RowPredictions predict_rows(nn::Module& model, const data::Dataset& train,
+                            const std::vector<const data::Dataset*>& targets, const ProbeConfig& config);
+
 // Bytes of available memory (MemAvailable in /proc/meminfo; 0 if unknown).
 int64_t available_memory_bytes();
 

@@ -17,6 +17,7 @@
 #include "experiments/common/probe_dynamics.h"
 #include "experiments/common/probe_report.h"
 #include "experiments/common/run_folder.h"
+#include "experiments/common/retrain.h"
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
@@ -174,10 +175,12 @@ probe::ProbeConfig probe_config(const Protocol& protocol, const Options& o, nn::
     return pc;
 }
 
-// Checks made before the output folder is created: a --resume has its state to continue from.
+// Checks made before the output folder is created: a --resume has its state to continue from (a
+// --retrain from a --checkpoint resumes from its own retrain_*.csv, which run_retraining checks).
 void check_resumable(const Options& o) {
     const std::string state_path = o.out_dir + "/train_state.safetensors";
-    PROBENET_CHECK(!o.resume || std::filesystem::exists(state_path), "--resume: no ", state_path,
+    const bool resumes_training = o.resume && !(o.retrain && !o.checkpoint.empty());
+    PROBENET_CHECK(!resumes_training || std::filesystem::exists(state_path), "--resume: no ", state_path,
                    "; start the run without --resume (or point --out at the run's folder)");
 }
 
@@ -286,6 +289,7 @@ int run(const Protocol& protocol, int argc, char** argv) {
     const RunFolder folder(o.out_dir);  // writable, created, and locked for this process
 
     train_model(protocol, o, *model, data, pc, device, record);
+    if (o.retrain) return run_retraining(protocol, o, *model, data, pc);  // --retrain: experiments/common/retrain.h
     if (o.no_probe) {
         report_model_only(o, *model, data, device);
         return 0;

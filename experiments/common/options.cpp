@@ -74,6 +74,14 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
         ->capture_default_str();
     app.add_flag("--resume", o.resume, "continue the interrupted run in the output folder from its "
                                        "train_state.safetensors (same flags; --max-epochs may grow)");
+    app.add_flag("--retrain", o.retrain, "after training (or loading --checkpoint): relabel the training set with "
+                                         "the best layer's MASC predictions and fine-tune on them (the paper's "
+                                         "§3.3; retrain_*.csv, retrain.svg, summary.json)");
+    app.add_option("--retrain-epochs", o.retrain_epochs, "--retrain: at most this many fine-tuning epochs")
+        ->capture_default_str();
+    app.add_option("--patience", o.patience, "--retrain: stop after this many epochs without a strict improvement "
+                                             "on the 20 % test part (0: no early stopping)")
+        ->capture_default_str();
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -114,8 +122,14 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     PROBENET_CHECK(o.qda_reg >= 0.0 && o.qda_reg <= 1.0, "--qda-reg must be in [0, 1], got ", o.qda_reg);
     PROBENET_CHECK(o.probe_memory_gb >= 0.0 && std::isfinite(o.probe_memory_gb), "--probe-memory must be >= 0 GB, "
                    "got ", o.probe_memory_gb);
-    PROBENET_CHECK(!(o.resume && !o.checkpoint.empty()), "--resume continues training; --checkpoint probes "
-                   "without training: give one of them");
+    PROBENET_CHECK(!(o.resume && !o.checkpoint.empty()) || o.retrain, "--resume continues training; --checkpoint "
+                   "probes without training: give one of them (with --retrain, --resume continues the retraining)");
+    PROBENET_CHECK(o.retrain_epochs >= 0, "--retrain-epochs must be >= 0, got ", o.retrain_epochs);
+    PROBENET_CHECK(o.patience >= 0, "--patience must be >= 0 epochs (0: no early stopping), got ", o.patience);
+    PROBENET_CHECK(!o.retrain || !o.checkpoint.empty() || o.max_epochs > 0 || o.resume,
+                   "--retrain fine-tunes a memorized model, but there is none: give --checkpoint FILE (a trained "
+                   "model of this experiment) or train first (--max-epochs > 0)");
+    PROBENET_CHECK(!(o.retrain && o.no_probe), "--retrain probes the model's layers with MASC; drop --no-probe");
     PROBENET_CHECK(o.init.empty() || o.checkpoint.empty(), "--init sets the weights training starts from; "
                    "--checkpoint probes a trained model without training: give one of them");
     if (o.out_dir.empty()) {

@@ -38,6 +38,10 @@ struct Options {
     bool no_probe = false;       // --no-probe: train only
     std::string denormals = "flush";  // --denormals flush|keep: flush subnormal floats to zero (tensor/runtime.h)
     bool resume = false;         // --resume: continue the run in --out from its train_state.safetensors
+                                 // (and, with --retrain, an interrupted retraining in --out)
+    bool retrain = false;        // --retrain: relabel with the best layer's MASC and fine-tune (retrain.h)
+    int retrain_epochs = 30;     // --retrain-epochs N: at most N fine-tuning epochs per label set
+    int patience = 3;            // --patience P: early stopping on the 20 % test part (0: none)
     Device device_kind() const { return parse_device(device); }
     // Parsed forms of --probes and --variance (parse_options has validated both).
     std::vector<std::string> probe_names() const;
