@@ -131,7 +131,7 @@ TEST_CASE("probe_table prints one block per probe and threshold, each layer's nu
     CHECK(count(table, "masc, threshold 0.99:") == 1);
     CHECK(count(table, "masc, threshold 2:") == 1);
     CHECK(count(table, "\nncm:") == 1);
-    CHECK_THAT(table, Contains("FC(4)") && Contains("train/corru") && Contains("train/true"));
+    CHECK_THAT(table, Contains("FC(4)") && Contains("train/corr ") && Contains("train/true"));
     CHECK_THAT(table, Contains("0.7300") && Contains("0.7800") && Contains("0.5200"));
     // 0.78 on true labels vs the model's 0.5: +56 %.
     CHECK_THAT(table, Contains("best layer, masc 0.99 fit on true labels: FC(4), test 0.7800 vs the model's 0.5000 "
