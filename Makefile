@@ -14,6 +14,7 @@ BUILD ?= build
 CUDA ?= AUTO
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
+FUZZ_SKIP ?=
 
 .PHONY: all configure test deps data run bench bench-deps sanitize fuzz clean
 
@@ -49,7 +50,7 @@ sanitize:
 fuzz:
 	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DPROBENET_CUDA=OFF -DPROBENET_FUZZ=ON
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
-	bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+	bash fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS) "$(FUZZ_SKIP)"
 
 clean:
 	rm -rf $(BUILD)
