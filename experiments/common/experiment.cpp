@@ -16,14 +16,13 @@
 #include "experiments/common/options.h"
 #include "experiments/common/probe_dynamics.h"
 #include "experiments/common/probe_report.h"
+#include "experiments/common/protocol_optimizer.h"
 #include "experiments/common/run_folder.h"
 #include "experiments/common/retrain.h"
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
 #include "nn/summary.h"
-#include "optim/adam.h"
-#include "optim/sgd.h"
 #include "probe/probe_run.h"
 #include "tensor/error.h"
 #include "tensor/runtime.h"
@@ -31,13 +30,6 @@
 namespace probenet::experiments {
 
 namespace {
-
-std::unique_ptr<optim::Optimizer> make_optimizer(const Protocol& protocol, const Options& o, nn::Module& model) {
-    if (protocol.optimizer == OptimizerKind::SGD)
-        return std::make_unique<optim::SGD>(model.parameters(),
-                                            optim::SgdOptions{.lr = float(o.lr), .momentum = protocol.momentum});
-    return std::make_unique<optim::Adam>(model.parameters(), optim::AdamOptions{.lr = float(o.lr)});
-}
 
 // A checkpoint written by a training run sits beside that run's metrics.csv. Its epoch (from the
 // checkpoint's metadata) and that epoch's running train accuracy, when both are there; {0, -1} otherwise.
@@ -189,7 +181,7 @@ void check_resumable(const Options& o) {
 void train_model(const Protocol& protocol, const Options& o, nn::Module& model, const data::TrainTest& data,
                  const probe::ProbeConfig& pc, Device device, ModelRecord& record) {
     if (!o.checkpoint.empty() || (o.max_epochs == 0 && !o.resume)) return;
-    auto optimizer = make_optimizer(protocol, o, model);
+    auto optimizer = make_protocol_optimizer(protocol, o.lr, model);
     const RunIdentity identity = run_identity(protocol, o, data.train.size());
     const std::string state_path = o.out_dir + "/train_state.safetensors";
     const std::string metrics_path = o.out_dir + "/metrics.csv";
