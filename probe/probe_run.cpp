@@ -7,7 +7,7 @@
 #include <memory>
 #include <sstream>
 
-#include "autograd/grad_mode.h"
+#include "nn/forward_in_batches.h"
 #include "probe/class_gram.h"
 #include "probe/probe_registry.h"
 #include "tensor/error.h"
@@ -20,38 +20,36 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Samples [begin, end) of a dataset as the float32 network input (m, C, H, W) on the CPU: the only place
-// the probe reads images.
-Tensor batch_images(const data::Dataset& dataset, int64_t begin, int64_t end) { return dataset.batch_images(begin, end); }
-
 // A layer output as host rows (n, d): flattened, copied off the GPU if needed.
 Tensor as_rows(const Tensor& output) {
     const int64_t n = output.dim(0);
     return output.reshape({n, n ? output.numel() / n : 0}).to(Device::CPU);
 }
 
-// Runs samples [0, limit) of `dataset` through `model` batch by batch; `on_layer(layer index, rows,
-// begin)` receives each probed layer's rows for samples [begin, begin + n); `on_logits(logits, begin)`
-// the model output.
+// Runs samples [0, limit) of `dataset` through `model` batch by batch (nn/forward_in_batches.h);
+// `on_layer(layer index, rows, begin)` receives each probed layer's rows for samples [begin, begin + n)
+// — the "input" layer's as the images are drawn, the others from forward hooks — and
+// `on_logits(logits, begin)` the model output.
 void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config, int64_t limit,
             const std::function<void(size_t, const Tensor&, int64_t)>& on_layer,
             const std::function<void(const Tensor&, int64_t)>& on_logits) {
-    autograd::NoGradGuard no_grad;
-    int64_t begin = 0;
+    int64_t batch_begin = 0;  // the batch the forward hooks are seeing
     std::vector<nn::HookHandle> hooks;
     for (size_t i = 0; i < config.layers.size(); ++i) {
         if (config.layers[i] == "input") continue;
         hooks.push_back(model.find_or_throw(config.layers[i]).register_forward_hook(
-            [&, i](const nn::Module&, const Tensor& y) { on_layer(i, as_rows(y), begin); }));
+            [&, i](const nn::Module&, const Tensor& y) { on_layer(i, as_rows(y), batch_begin); }));
     }
-    for (; begin < limit; begin += config.batch) {
-        const int64_t end = std::min(limit, begin + config.batch);
-        const Tensor x = batch_images(dataset, begin, end);
-        for (size_t i = 0; i < config.layers.size(); ++i)
-            if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
-        const Tensor logits = model(autograd::Var(x.to(config.device))).value();
-        on_logits(logits, begin);
-    }
+    nn::forward_in_batches(
+        model, limit, config.batch, config.device,
+        [&](int64_t begin, int64_t end) {
+            batch_begin = begin;
+            Tensor x = dataset.batch_images(begin, end);
+            for (size_t i = 0; i < config.layers.size(); ++i)
+                if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
+            return x;
+        },
+        [&](const Tensor&, const Tensor& logits, int64_t begin) { on_logits(logits, begin); });
 }
 
 int64_t count_matches(const std::vector<int32_t>& pred, const std::vector<int32_t>& labels, int64_t begin) {

@@ -1,24 +1,21 @@
 #include "experiments/common/evaluate.h"
 
-#include "autograd/grad_mode.h"
+#include "nn/forward_in_batches.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
 namespace probenet::experiments {
 
 std::vector<int32_t> predict(nn::Module& model, const data::Dataset& dataset, Device device, int64_t batch) {
-    autograd::NoGradGuard no_grad;
-    const bool was_training = model.training();
-    model.eval();
     std::vector<int32_t> out;
     out.reserve(static_cast<size_t>(dataset.size()));
-    for (int64_t begin = 0; begin < dataset.size(); begin += batch) {
-        const int64_t end = std::min(dataset.size(), begin + batch);
-        const Tensor x = dataset.batch_images(begin, end).to(device);
-        const std::vector<int32_t> p = ops::argmax_rows(model(autograd::Var(x)).value());
-        out.insert(out.end(), p.begin(), p.end());
-    }
-    model.train(was_training);
+    nn::forward_in_batches(
+        model, dataset.size(), batch, device,
+        [&](int64_t begin, int64_t end) { return dataset.batch_images(begin, end); },
+        [&](const Tensor&, const Tensor& logits, int64_t) {
+            const std::vector<int32_t> p = ops::argmax_rows(logits);
+            out.insert(out.end(), p.begin(), p.end());
+        });
     return out;
 }
 
