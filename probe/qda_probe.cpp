@@ -6,12 +6,19 @@
 // ties to the lowest class. Here Σ_c = (G_c − n_c μ_c μ_cᵀ)/(n_c − 1) (probe/class_moments.h) and its
 // eigenpairs (LAPACK dsyevd) stand for the SVD of Xc.
 //
+// A class with no more rows than dimensions (n_c ≤ d: small --train-size, wide layers, AlexNet's 4096
+// units against CIFAR-100's 500 images a class) has centred rows of rank ≤ n_c − 1. scikit-learn's
+// thin SVD then keeps n_c directions, the last a null vector that LAPACK picks arbitrarily and that
+// dominates the score; probenet keeps the n_c − 1 defined directions and scores each class inside its
+// span (a named deviation; scripts/probe_reference.py's qda_span is the same formula in numpy, and
+// equals scikit-learn's result whenever n_c > d). This also bounds memory by K·d·(n_c − 1).
+//
 // Rank deficiency: on wide layers (dead ReLU units, d ≥ n_c, constant pixels) Σ_c is singular. With
 // r = 0 scikit-learn warns "Variables are collinear" and divides by eigenvalues that are round-off
 // (or 0, giving inf/NaN scores): the predictions then depend on noise. This probe does the same up to
 // round-off — eigenvalues below λ_max·d·ε are raised to that floor so scores stay finite — and says
 // so in note(): how many classes are rank-deficient, their smallest rank, and to use --qda-reg.
-// Cost: predict is one (b, d)·(d, d) float64 GEMM per class and block; memory K·d² doubles per set.
+// Cost: predict is one (b, d)·(d, kept) float64 GEMM per class and block; memory K·d·kept doubles per set.
 #include <cblas.h>
 
 #include <algorithm>
@@ -64,23 +71,29 @@ public:
                 PROBENET_CHECK(nc >= 2, what, ": only one row; QDA needs at least 2 per class (as scikit-learn)");
                 std::vector<double> v = centred_scatter(data.stats, s, c);
                 for (double& x : v) x /= static_cast<double>(nc - 1);
-                std::vector<double> lambda = symmetric_eigen(v, d, what);
+                std::vector<double> lambda = symmetric_eigen(v, d, what);  // ascending
+                // The class's span: all d directions when n_c > d, else the n_c − 1 of its centred rows.
+                const int64_t kept = nc > d ? d : nc - 1, first = d - kept;
                 const double floor = std::max(lambda[d - 1], 0.0) * static_cast<double>(d) * DBL_EPSILON;
                 int64_t rank = 0;
                 double log_det = 0.0;
-                for (double& l : lambda) {
+                for (int64_t j = first; j < d; ++j) {
+                    double& l = lambda[j];
                     l = (1.0 - reg_) * std::max(l, 0.0) + reg_;
                     rank += l > kTol;
                     l = std::max(l, floor > 0.0 ? floor : DBL_MIN);
                     log_det += std::log(l);
                 }
                 if (rank < d) ++deficient, min_rank = std::min(min_rank, rank);
-                // whiten (d, d) row-major: column j = v_j / √λ_j, so (x − μ)ᵀ·whiten = diag(λ)^−½ Vᵀ(x − μ).
-                auto whiten = std::make_shared<std::vector<double>>(static_cast<size_t>(d * d));
-                std::vector<double>& m = *whiten;
-                for (int64_t j = 0; j < d; ++j) {
-                    const double inv = 1.0 / std::sqrt(lambda[j]);
-                    for (int64_t i = 0; i < d; ++i) m[i * d + j] = v[j * d + i] * inv;
+                // whiten (d, kept) row-major: column j = v_{first+j} / √λ_{first+j}, so
+                // (x − μ)ᵀ·whiten = diag(λ)^−½ Vᵀ(x − μ) over the kept directions.
+                auto whiten = std::make_shared<Whitening>();
+                whiten->columns = kept;  // ≥ 1: n_c ≥ 2 was checked
+                std::vector<double>& m = whiten->matrix;
+                m.resize(static_cast<size_t>(d * kept));
+                for (int64_t j = 0; j < kept; ++j) {
+                    const double inv = 1.0 / std::sqrt(lambda[first + j]);
+                    for (int64_t i = 0; i < d; ++i) m[i * kept + j] = v[(first + j) * d + i] * inv;
                 }
                 whiten_[static_cast<size_t>(int64_t{s} * classes_ + c)] = std::move(whiten);
                 means_[static_cast<size_t>(int64_t{s} * classes_ + c)] = class_mean(data.stats, s, c);
@@ -114,13 +127,14 @@ public:
                 centred.resize(static_cast<size_t>(b * d));
                 for (int64_t i = 0; i < b; ++i)
                     for (int64_t j = 0; j < d; ++j) centred[i * d + j] = rows[(b0 + i) * d + j] - means_[g][j];
-                projected.resize(static_cast<size_t>(b * d));
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(b), static_cast<int>(d),
-                            static_cast<int>(d), 1.0, centred.data(), static_cast<int>(d), whiten_[g]->data(),
-                            static_cast<int>(d), 0.0, projected.data(), static_cast<int>(d));
+                const int64_t r = whiten_[g]->columns;
+                projected.resize(static_cast<size_t>(b * r));
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(b), static_cast<int>(r),
+                            static_cast<int>(d), 1.0, centred.data(), static_cast<int>(d), whiten_[g]->matrix.data(),
+                            static_cast<int>(r), 0.0, projected.data(), static_cast<int>(r));
                 for (int64_t i = 0; i < b; ++i) {
                     double norm2 = 0.0;
-                    for (int64_t j = 0; j < d; ++j) norm2 += projected[i * d + j] * projected[i * d + j];
+                    for (int64_t j = 0; j < r; ++j) norm2 += projected[i * r + j] * projected[i * r + j];
                     scores[i * sets_ * classes_ + g] = -0.5 * norm2 + constant_[g];
                 }
             }
@@ -140,7 +154,7 @@ public:
         int64_t bytes = 0;
         for (size_t g = 0; g < whiten_.size(); ++g)  // each matrix once, however many sets share it
             if (whiten_[g] && std::find(whiten_.begin(), whiten_.begin() + g, whiten_[g]) == whiten_.begin() + g)
-                bytes += static_cast<int64_t>(whiten_[g]->size()) * 8;
+                bytes += static_cast<int64_t>(whiten_[g]->matrix.size()) * 8;
         return bytes;
     }
 
@@ -148,7 +162,11 @@ private:
     double reg_;
     int64_t dim_ = 0;
     int32_t classes_ = 0, sets_ = 0;
-    std::vector<std::shared_ptr<const std::vector<double>>> whiten_;  // per (set, class); shared by identical sets
+    struct Whitening {
+        std::vector<double> matrix;  // (d, columns) row-major
+        int64_t columns = 0;         // the kept directions: d, or n_c − 1 when n_c ≤ d
+    };
+    std::vector<std::shared_ptr<const Whitening>> whiten_;  // per (set, class); shared by identical sets
     std::vector<std::vector<double>> means_;                           // per (set, class)
     std::vector<double> constant_;                     // −½ log det + log π, per (set, class)
     std::string notes_;

@@ -8,8 +8,12 @@ Writes tests/probe/data/probe_reference.txt, read by tests/probe/test_probe_refe
     (cosine), 5-NN (cosine, sklearn KNeighborsClassifier), LDA (sklearn defaults: SVD solver) and QDA
     (sklearn defaults, reg_param 0, and reg_param 0.1).
   * A small synthetic problem (features from a closed formula that the C++ test recomputes): every
-    test prediction of the same probes, so a test can compare them one by one.
+    test prediction of the same probes, so a test can compare them one by one; and QDA (reg_param 0.1)
+    fitted on its first 12 rows only, 4 per class in R^6, where each class has fewer rows than
+    dimensions: scikit-learn then scores in the n_c directions of its thin SVD, the last of which is a
+    null vector LAPACK picks arbitrarily; probenet keeps the n_c - 1 defined ones (qda_span below).
 usage: scripts/probe_reference.py [data/mnist]   (needs python3-sklearn: Debian's /usr/bin/python3)
+       scripts/probe_reference.py --synthetic-only   rewrites the synthetic lines, keeps the MNIST ones
 """
 import gzip, os, sys, warnings
 import numpy as np
@@ -64,6 +68,22 @@ def probes(xtr, ytr, xte, K):
     return out
 
 
+def qda_span(xtr, ytr, xte, K, reg):
+    # QDA in each class's span: the n_c - 1 directions of the centred rows when n_c <= d (all d
+    # otherwise), eigenvalues (1 - reg) s^2/(n_c - 1) + reg; scikit-learn's formula without its
+    # arbitrary n_c-th direction.
+    scores = np.zeros((len(xte), K))
+    for c in range(K):
+        x = xtr[ytr == c]
+        mean = x.mean(0)
+        _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+        kept = min(len(x) - 1, x.shape[1]) if len(x) <= x.shape[1] else x.shape[1]
+        s2 = (1 - reg) * s[:kept] ** 2 / (len(x) - 1) + reg
+        z = (xte - mean) @ vt[:kept].T / np.sqrt(s2)
+        scores[:, c] = -0.5 * ((z * z).sum(1) + np.log(s2).sum()) + np.log(len(x) / len(xtr))
+    return scores.argmax(1)
+
+
 def synthetic(n, offset):
     # 3 classes in R^6; row i has class i % 3; float32 values, as the C++ test builds them.
     i = np.arange(offset, offset + n, dtype=np.float64)[:, None]
@@ -74,7 +94,8 @@ def synthetic(n, offset):
 
 
 def main():
-    data = sys.argv[1] if len(sys.argv) > 1 else "data/mnist"
+    synthetic_only = sys.argv[1:] == ["--synthetic-only"]
+    data = sys.argv[1] if len(sys.argv) > 1 and not synthetic_only else "data/mnist"
     lines = ["# Written by scripts/probe_reference.py (numpy %s); see that script for what each line is."
              % np.__version__]
     xs, ys = synthetic(150, 0)
@@ -85,6 +106,16 @@ def main():
     for t in (0.5, 0.8, 2):  # not 0.99: it keeps all 6 dimensions, and every class then ties
         correct, _ = masc_correct(xs, ys, xq, yq, t, 3)
         lines.append(f"synthetic masc_{t} {correct}")
+    assert (qda_span(xs, ys, xq, 3, 0.1) == syn["qda_reg0.1"]).all()  # n_c > d: scikit-learn's own result
+    few = qda_span(xs[:12], ys[:12], xq, 3, 0.1)
+    lines.append("synthetic_few qda_span_reg0.1 " + "".join(str(v) for v in few))
+    out = "tests/probe/data/probe_reference.txt"
+    if synthetic_only:
+        with open(out) as f:
+            lines += [l.rstrip("\n") for l in f if l.startswith("mnist") or l.startswith("# mnist")]
+        with open(out, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        return
 
     tr = idx(f"{data}/train-images-idx3-ubyte").reshape(60000, 784)
     te = idx(f"{data}/t10k-images-idx3-ubyte").reshape(10000, 784)
@@ -104,7 +135,7 @@ def main():
         print(lines[-1], flush=True)
     lines.append("# mnist qda warnings: " + " | ".join(res["qda_warnings"]))
     os.makedirs("tests/probe/data", exist_ok=True)
-    with open("tests/probe/data/probe_reference.txt", "w") as f:
+    with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
 
 

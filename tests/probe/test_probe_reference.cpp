@@ -2,7 +2,8 @@
 // scripts/probe_reference.py and committed in tests/probe/data/probe_reference.txt.
 //   - a small synthetic problem (3 classes in ℝ⁶, features from a closed formula recomputed here):
 //     the 60 test predictions of nearest class mean, 5-NN, LDA, QDA (reg 0 and 0.1) one by one, and
-//     MASC's correct counts at three thresholds (0.5, 0.8 and 2 components);
+//     MASC's correct counts at three thresholds (0.5, 0.8 and 2 components); QDA (reg 0.1) fitted on
+//     4 rows per class, fewer than the 6 dimensions, in each class's span;
 //   - MNIST's input layer with true labels ([−1, 1] pixels): the correct test predictions of MASC at
 //     each threshold of one sweep (0.99 still exactly 8234), nearest class mean, 5-NN and LDA within
 //     5 of scikit-learn/numpy (the issue's bar), QDA with reg 0.1 too; QDA with reg 0 as the authors
@@ -101,6 +102,14 @@ TEST_CASE("probes on a synthetic problem: the same test predictions as scikit-le
     }
     options.qda_reg = 0.1;
     CHECK(as_digits(fit_predict("qda", options, x, y, 6, 3, q.data(), 60)[0]) == ref.at("synthetic qda_reg0.1"));
+    // Fewer rows per class (4) than dimensions (6): each class scored in the span of its 3 centred
+    // directions (probe/qda_probe.cpp; numpy's qda_span, scikit-learn's formula without its arbitrary
+    // 4th direction).
+    std::vector<float> few;
+    std::vector<int32_t> few_y;
+    synthetic(12, 0, few, few_y);
+    CHECK(as_digits(fit_predict("qda", options, few, few_y, 6, 3, q.data(), 60)[0]) ==
+          ref.at("synthetic_few qda_span_reg0.1"));
     options.thresholds = {VarianceFraction{0.5}, VarianceFraction{0.8}, ComponentCount{2}};
     const auto masc = fit_predict("masc", options, x, y, 6, 3, q.data(), 60);
     CHECK(correct(masc[0], yq) == std::stoll(ref.at("synthetic masc_0.5")));
