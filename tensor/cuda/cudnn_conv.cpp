@@ -53,19 +53,22 @@ const Perf& choose(const std::vector<Perf>& perfs, int returned, const char* dir
                                CudnnConv::kMaxWorkspace >> 20, " MiB for ", geometry_str(g)));
 }
 
-// Fills `chosen` on first use for one direction: cuDNN's ranked list (`rank(max, &returned, perfs)`,
-// a cudnnGet*Algorithm_v7 call, up to `max_count` entries), the pick of choose(), and that
-// algorithm's workspace size (`size(algo, &bytes)`). Later calls return at once.
-template <typename Perf, typename Algo, typename Rank, typename Size>
+// Fills `chosen` on first use for one direction: cuDNN's ranked list (`rank`, a
+// cudnnGet*Algorithm_v7 call, up to `max_count` entries), the pick of choose(), and that algorithm's
+// workspace size (`size`, the matching cudnnGet*WorkspaceSize). Each direction's pair takes the same
+// four descriptors in the same order, passed here as a, b, conv, c. Later calls return at once.
+template <typename Perf, typename Algo, typename A, typename B, typename C>
 void choose_once(CudnnConv::Chosen<Algo>& chosen, cudnnHandle_t h, cudnnStatus_t (*max_count)(cudnnHandle_t, int*),
-                 Rank rank, Size size, const char* direction, const Conv2dGeometry& g) {
+                 cudnnStatus_t (*rank)(cudnnHandle_t, A, B, cudnnConvolutionDescriptor_t, C, int, int*, Perf*),
+                 cudnnStatus_t (*size)(cudnnHandle_t, A, B, cudnnConvolutionDescriptor_t, C, Algo, size_t*), A a, B b,
+                 cudnnConvolutionDescriptor_t conv, C c, const char* direction, const Conv2dGeometry& g) {
     if (chosen.done) return;
     int max = 0, returned = 0;
     CUDNN_CHECK(max_count(h, &max));
     std::vector<Perf> perfs(static_cast<size_t>(max));
-    CUDNN_CHECK(rank(max, &returned, perfs.data()));
+    CUDNN_CHECK(rank(h, a, b, conv, c, max, &returned, perfs.data()));
     chosen.algo = choose(perfs, returned, direction, g).algo;
-    CUDNN_CHECK(size(chosen.algo, &chosen.bytes));
+    CUDNN_CHECK(size(h, a, b, conv, c, chosen.algo, &chosen.bytes));
     chosen.done = true;
 }
 
@@ -115,15 +118,8 @@ CudnnConv::Plan& CudnnConv::plan(const Conv2dGeometry& g) {
 void CudnnConv::forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
     Plan& p = plan(g);
     cudnnHandle_t h = handle_.get();
-    choose_once<cudnnConvolutionFwdAlgoPerf_t>(
-        p.fwd, h, cudnnGetConvolutionForwardAlgorithmMaxCount,
-        [&](int max, int* returned, cudnnConvolutionFwdAlgoPerf_t* perfs) {
-            return cudnnGetConvolutionForwardAlgorithm_v7(h, p.x, p.w, p.conv, p.y, max, returned, perfs);
-        },
-        [&](cudnnConvolutionFwdAlgo_t algo, size_t* bytes) {
-            return cudnnGetConvolutionForwardWorkspaceSize(h, p.x, p.w, p.conv, p.y, algo, bytes);
-        },
-        "forward", g);
+    choose_once(p.fwd, h, cudnnGetConvolutionForwardAlgorithmMaxCount, cudnnGetConvolutionForwardAlgorithm_v7,
+                cudnnGetConvolutionForwardWorkspaceSize, p.x, p.w, p.conv, p.y, "forward", g);
     Workspace ws(allocator_, p.fwd.bytes);
     CUDNN_CHECK(
         cudnnConvolutionForward(h, &kOne, p.x, x, p.w, w, p.conv, p.fwd.algo, ws.ptr(), ws.bytes(), &kZero, p.y, y));
@@ -133,15 +129,9 @@ void CudnnConv::forward(const Conv2dGeometry& g, const float* x, const float* w,
 void CudnnConv::backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
     Plan& p = plan(g);
     cudnnHandle_t h = handle_.get();
-    choose_once<cudnnConvolutionBwdDataAlgoPerf_t>(
-        p.bwd_data, h, cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
-        [&](int max, int* returned, cudnnConvolutionBwdDataAlgoPerf_t* perfs) {
-            return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, p.w, p.y, p.conv, p.x, max, returned, perfs);
-        },
-        [&](cudnnConvolutionBwdDataAlgo_t algo, size_t* bytes) {
-            return cudnnGetConvolutionBackwardDataWorkspaceSize(h, p.w, p.y, p.conv, p.x, algo, bytes);
-        },
-        "backward data", g);
+    choose_once(p.bwd_data, h, cudnnGetConvolutionBackwardDataAlgorithmMaxCount,
+                cudnnGetConvolutionBackwardDataAlgorithm_v7, cudnnGetConvolutionBackwardDataWorkspaceSize, p.w, p.y,
+                p.conv, p.x, "backward data", g);
     Workspace ws(allocator_, p.bwd_data.bytes);
     CUDNN_CHECK(cudnnConvolutionBackwardData(h, &kOne, p.w, w, p.y, dy, p.conv, p.bwd_data.algo, ws.ptr(), ws.bytes(),
                                              &beta, p.x, dx));
@@ -150,15 +140,9 @@ void CudnnConv::backward_data(const Conv2dGeometry& g, const float* dy, const fl
 void CudnnConv::backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw) {
     Plan& p = plan(g);
     cudnnHandle_t h = handle_.get();
-    choose_once<cudnnConvolutionBwdFilterAlgoPerf_t>(
-        p.bwd_filter, h, cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
-        [&](int max, int* returned, cudnnConvolutionBwdFilterAlgoPerf_t* perfs) {
-            return cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, p.x, p.y, p.conv, p.w, max, returned, perfs);
-        },
-        [&](cudnnConvolutionBwdFilterAlgo_t algo, size_t* bytes) {
-            return cudnnGetConvolutionBackwardFilterWorkspaceSize(h, p.x, p.y, p.conv, p.w, algo, bytes);
-        },
-        "backward filter", g);
+    choose_once(p.bwd_filter, h, cudnnGetConvolutionBackwardFilterAlgorithmMaxCount,
+                cudnnGetConvolutionBackwardFilterAlgorithm_v7, cudnnGetConvolutionBackwardFilterWorkspaceSize, p.x,
+                p.y, p.conv, p.w, "backward filter", g);
     Workspace ws(allocator_, p.bwd_filter.bytes);
     CUDNN_CHECK(cudnnConvolutionBackwardFilter(h, &kOne, p.x, x, p.y, dy, p.conv, p.bwd_filter.algo, ws.ptr(),
                                                ws.bytes(), &beta, p.w, dw));
