@@ -29,9 +29,10 @@ Tensor as_rows(const Tensor& output) {
 // Runs samples [0, limit) of `dataset` through `model` batch by batch (nn/forward_in_batches.h);
 // `on_layer(layer index, rows, begin)` receives each probed layer's rows for samples [begin, begin + n)
 // — the "input" layer's as the images are drawn, the others from forward hooks — and
-// `on_logits(logits, begin)` the model output.
-void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config, int64_t limit,
-            const std::function<void(size_t, const Tensor&, int64_t)>& on_layer,
+// `on_logits(logits, begin)` the model output. After each batch, config.progress (if set) hears
+// `pass`, the rows done and `limit` (passes of more than one batch).
+void stream(const char* pass, nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config,
+            int64_t limit, const std::function<void(size_t, const Tensor&, int64_t)>& on_layer,
             const std::function<void(const Tensor&, int64_t)>& on_logits) {
     int64_t batch_begin = 0;  // the batch the forward hooks are seeing
     std::vector<nn::HookHandle> hooks;
@@ -49,7 +50,10 @@ void stream(nn::Module& model, const data::Dataset& dataset, const ProbeConfig& 
                 if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
             return x;
         },
-        [&](const Tensor&, const Tensor& logits, int64_t begin) { on_logits(logits, begin); });
+        [&](const Tensor&, const Tensor& logits, int64_t begin) {
+            on_logits(logits, begin);
+            if (config.progress && limit > config.batch) config.progress(pass, begin + logits.dim(0), limit);
+        });
 }
 
 int64_t count_matches(const std::vector<int32_t>& pred, const std::vector<int32_t>& labels, int64_t begin) {
@@ -130,7 +134,7 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
     if (!row_probes.empty())  // reserved up front: growing would briefly hold twice the rows
         for (size_t i = 0; i < L; ++i) rows[i].reserve(static_cast<size_t>(train.size() * dims[i]));
     stream(
-        model, train, config, train.size(),
+        "probe pass 1 (statistics)", model, train, config, train.size(),
         [&](size_t i, const Tensor& r, int64_t begin) {
             if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S);
             std::vector<const int32_t*> labels;
@@ -195,8 +199,9 @@ std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& 
     std::vector<int64_t> dims(L, 0);
     const bool was_training = model.training();
     model.eval();
-    stream(model, train, config, 1, [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); },
-           [](const Tensor&, int64_t) {});
+    stream(
+        "probe check", model, train, config, 1,
+        [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); }, [](const Tensor&, int64_t) {});
     // A component count above a layer's width would be capped to the width, where every class's
     // subspace is the whole space and MASC scores at chance: refuse it rather than report that.
     if (std::find(config.probes.begin(), config.probes.end(), "masc") != config.probes.end())
@@ -276,14 +281,16 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
             }
         };
     };
-    stream(model, train, config, train.size(), score_layer(sets, true), [&](const Tensor& logits, int64_t begin) {
-        const std::vector<int32_t> pred = ops::argmax_rows(logits);
-        model_corrupt += count_matches(pred, train.train_labels, begin);
-        model_true += count_matches(pred, train.true_labels, begin);
-    });
-    stream(model, test, config, test.size(), score_layer(test_sets, false), [&](const Tensor& logits, int64_t begin) {
-        model_test += count_matches(ops::argmax_rows(logits), test.true_labels, begin);
-    });
+    stream("probe pass 2 (train)", model, train, config, train.size(), score_layer(sets, true),
+           [&](const Tensor& logits, int64_t begin) {
+               const std::vector<int32_t> pred = ops::argmax_rows(logits);
+               model_corrupt += count_matches(pred, train.train_labels, begin);
+               model_true += count_matches(pred, train.true_labels, begin);
+           });
+    stream("probe pass 2 (test)", model, test, config, test.size(), score_layer(test_sets, false),
+           [&](const Tensor& logits, int64_t begin) {
+               model_test += count_matches(ops::argmax_rows(logits), test.true_labels, begin);
+           });
     result.seconds_pass2 = since(t);
 
     result.model_train_corrupt = double(model_corrupt) / double(train.size());
@@ -333,7 +340,7 @@ RowPredictions predict_rows(nn::Module& model, const data::Dataset& train,
             L, std::vector<std::vector<int32_t>>(S, std::vector<int32_t>(static_cast<size_t>(target->size()))));
         std::vector<int32_t> block;
         stream(
-            model, *target, config, target->size(),
+            "probe labelling", model, *target, config, target->size(),
             [&](size_t i, const Tensor& r, int64_t begin) {
                 const int64_t n = r.dim(0);
                 const size_t groups = fitted[i][0]->variants().size() * S;

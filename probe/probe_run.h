@@ -21,6 +21,7 @@
 // Activations on a GPU are copied to the host per batch.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct ProbeConfig {
     Device device = Device::CPU;
     // Bytes the row-keeping probes may hold in all (0: 80 % of the memory available when the run starts).
     int64_t row_memory_limit = 0;
+    // Hears (pass name, rows done, rows in the pass) after each batch of each pass; empty: silent.
+    std::function<void(const std::string& pass, int64_t done, int64_t total)> progress;
 };
 
 struct ProbeTiming {

@@ -15,6 +15,7 @@
 #include "experiments/common/metrics_csv.h"
 #include "experiments/common/options.h"
 #include "experiments/common/probe_dynamics.h"
+#include "experiments/common/progress.h"
 #include "experiments/common/probe_report.h"
 #include "experiments/common/protocol_optimizer.h"
 #include "experiments/common/run_folder.h"
@@ -155,6 +156,21 @@ probe::ProbeConfig probe_config(const Protocol& protocol, const Options& o, nn::
     pc.options.seed = o.seed;
     pc.row_memory_limit = static_cast<int64_t>(o.probe_memory_gb * 1e9);
     pc.device = device;
+    struct PassProgress {  // the bar of the pass being streamed, shared by every copy of pc
+        std::string pass;
+        std::unique_ptr<ProgressBar> bar;
+    };
+    pc.progress = [state = std::make_shared<PassProgress>()](const std::string& pass, int64_t done, int64_t total) {
+        if (!state->bar || state->pass != pass) {
+            state->pass = pass;
+            state->bar = std::make_unique<ProgressBar>(pass, total, "rows");
+        }
+        state->bar->update(done);
+        if (done >= total) {
+            state->bar->clear();
+            state->bar.reset();
+        }
+    };
     if (o.probe_corrupt >= 0) {
         // Latent memorization (supplement §6): the same numpy seed-42 rule at another degree.
         char name[32];
