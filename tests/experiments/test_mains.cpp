@@ -26,7 +26,7 @@ using Exit = probenet::testing::CommandResult;
 
 // Runs ./experiments/<name> with `args`, output captured in `dir`/<name>.log.
 Exit run_main(const std::string& name, const std::string& args, const testing::TempDir& dir) {
-    return probenet::testing::run_command(std::string(PROBENET_SOURCE_DIR) + "/experiments/" + name + " " + args,
+    return probenet::testing::run_command(std::string(PROBENET_EXPERIMENTS_DIR) + "/" + name + " " + args,
                                           dir.file(name + ".log"));
 }
 

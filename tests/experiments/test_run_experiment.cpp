@@ -36,7 +36,7 @@ std::string slurp(const std::string& path) {
 }
 
 Exit mlp_mnist(const std::string& args, const probenet::data::testing::TempDir& dir) {
-    return probenet::testing::run_command(std::string(PROBENET_SOURCE_DIR) + "/experiments/mlp_mnist --data '" +
+    return probenet::testing::run_command(std::string(PROBENET_EXPERIMENTS_DIR) + "/mlp_mnist --data '" +
                                               probenet::data::testing::dataset_dir("mnist") +
                                               "' --threads 2 --device cpu --train-size 600 " + args,
                                           dir.file("mlp_mnist.log"));
