@@ -10,7 +10,8 @@ namespace probenet::nn {
 
 void forward_in_batches(Module& model, int64_t count, int64_t batch, Device device,
                         const std::function<Tensor(int64_t begin, int64_t end)>& images,
-                        const std::function<void(const Tensor& x, const Tensor& logits, int64_t begin)>& on_batch) {
+                        const std::function<void(const Tensor& x, const Tensor& logits, int64_t begin)>& on_batch,
+                        bool run_model) {
     PROBENET_CHECK(batch > 0, "forward_in_batches: batch size ", batch, " must be positive");
     autograd::NoGradGuard no_grad;
     const bool was_training = model.training();
@@ -19,7 +20,13 @@ void forward_in_batches(Module& model, int64_t count, int64_t batch, Device devi
         for (int64_t begin = 0; begin < count; begin += batch) {
             const int64_t end = std::min(count, begin + batch);
             const Tensor x = images(begin, end);
-            const Tensor logits = model(autograd::Var(x.to(device))).value();
+            Tensor logits;
+            if (run_model) {
+                try {
+                    logits = model(autograd::Var(x.to(device))).value();
+                } catch (const StopForward&) {  // a hook has what it needed; logits stay undefined
+                }
+            }
             on_batch(x, logits, begin);
         }
     } catch (...) {

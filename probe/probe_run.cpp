@@ -29,31 +29,40 @@ Tensor as_rows(const Tensor& output) {
 // Runs samples [0, limit) of `dataset` through `model` batch by batch (nn/forward_in_batches.h);
 // `on_layer(layer index, rows, begin)` receives each probed layer's rows for samples [begin, begin + n)
 // — the "input" layer's as the images are drawn, the others from forward hooks — and
-// `on_logits(logits, begin)` the model output. After each batch, config.progress (if set) hears
-// `pass`, the rows done and `limit` (passes of more than one batch).
+// `on_logits(logits, begin)` the model output. Without on_logits (the fit's pass), each forward stops
+// as soon as every probed layer has its rows — probing "input" alone runs no network at all, "fc2"
+// only the layers up to it. After each batch, config.progress (if set) hears `pass`, the rows done and
+// `limit` (passes of more than one batch).
 void stream(const char* pass, nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config,
             int64_t limit, const std::function<void(size_t, const Tensor&, int64_t)>& on_layer,
             const std::function<void(const Tensor&, int64_t)>& on_logits) {
     int64_t batch_begin = 0;  // the batch the forward hooks are seeing
+    size_t hooked = 0, delivered = 0;  // probed modules, and how many have fired in this batch
     std::vector<nn::HookHandle> hooks;
     for (size_t i = 0; i < config.layers.size(); ++i) {
         if (config.layers[i] == "input") continue;
+        ++hooked;
         hooks.push_back(model.find_or_throw(config.layers[i]).register_forward_hook(
-            [&, i](const nn::Module&, const Tensor& y) { on_layer(i, as_rows(y), batch_begin); }));
+            [&, i](const nn::Module&, const Tensor& y) {
+                on_layer(i, as_rows(y), batch_begin);
+                if (!on_logits && ++delivered == hooked) throw nn::StopForward{};
+            }));
     }
     nn::forward_in_batches(
         model, limit, config.batch, config.device,
         [&](int64_t begin, int64_t end) {
             batch_begin = begin;
+            delivered = 0;
             Tensor x = dataset.batch_images(begin, end);
             for (size_t i = 0; i < config.layers.size(); ++i)
                 if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
             return x;
         },
-        [&](const Tensor&, const Tensor& logits, int64_t begin) {
-            on_logits(logits, begin);
-            if (config.progress && limit > config.batch) config.progress(pass, begin + logits.dim(0), limit);
-        });
+        [&](const Tensor& x, const Tensor& logits, int64_t begin) {
+            if (on_logits) on_logits(logits, begin);
+            if (config.progress && limit > config.batch) config.progress(pass, begin + x.dim(0), limit);
+        },
+        /*run_model=*/on_logits || hooked > 0);
 }
 
 int64_t count_matches(const std::vector<int32_t>& pred, const std::vector<int32_t>& labels, int64_t begin) {
@@ -142,7 +151,7 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
             grams[i]->add(r.data(), r.dim(0), labels);
             if (!row_probes.empty()) rows[i].insert(rows[i].end(), r.data(), r.data() + r.numel());
         },
-        [](const Tensor&, int64_t) {});
+        {});
     result.seconds_pass1 = since(t);
 
     // Fit: every probe of every layer; each layer's statistics and rows are freed once fitted.
@@ -201,7 +210,7 @@ std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& 
     model.eval();
     stream(
         "probe check", model, train, config, 1,
-        [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); }, [](const Tensor&, int64_t) {});
+        [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); }, {});
     // A component count above a layer's width would be capped to the width, where every class's
     // subspace is the whole space and MASC scores at chance: refuse it rather than report that.
     if (std::find(config.probes.begin(), config.probes.end(), "masc") != config.probes.end())
@@ -351,7 +360,7 @@ RowPredictions predict_rows(nn::Module& model, const data::Dataset& train,
                 for (size_t s = 0; s < S; ++s)
                     std::copy(outs[s], outs[s] + n, per_layer[i][s].begin() + begin);
             },
-            [](const Tensor&, int64_t) {});
+            {});
         out.predictions.push_back(std::move(per_layer));
     }
     model.train(was_training);

@@ -86,3 +86,32 @@ TEST_CASE("forward_in_batches: no gradient graph, mode restored after a throw, b
                                              [](const Tensor&, const Tensor&, int64_t) {}),
                       Catch::Contains("batch size 0"));
 }
+
+TEST_CASE("forward_in_batches: a hook's StopForward ends the forward, run_model = false skips it",
+          "[nn][forward]") {
+    Rng rng(5);
+    auto model = dropout_then_linear(rng);
+    int fc_calls = 0;
+    auto stop = model->find_or_throw("drop").register_forward_hook(
+        [](const nn::Module&, const Tensor&) { throw nn::StopForward{}; });
+    auto count = model->find_or_throw("fc").register_forward_hook(
+        [&](const nn::Module&, const Tensor&) { ++fc_calls; });
+    const auto images = [](int64_t begin, int64_t end) { return Tensor::ones({end - begin, 4}); };
+    int batches = 0;
+    nn::forward_in_batches(*model, 5, 2, Device::CPU, images,
+                           [&](const Tensor& x, const Tensor& logits, int64_t) {
+                               CHECK_FALSE(logits.defined());
+                               CHECK(x.dim(0) >= 1);
+                               ++batches;
+                           });
+    CHECK(batches == 3);
+    CHECK(fc_calls == 0);  // the layer after the stopping hook never ran
+
+    int drop_calls = 0;
+    auto count_drop = model->find_or_throw("drop").register_forward_hook(
+        [&](const nn::Module&, const Tensor&) { ++drop_calls; });
+    nn::forward_in_batches(
+        *model, 5, 2, Device::CPU, images,
+        [&](const Tensor&, const Tensor& logits, int64_t) { CHECK_FALSE(logits.defined()); }, /*run_model=*/false);
+    CHECK(drop_calls == 0);
+}

@@ -169,3 +169,30 @@ TEST_CASE("probe_model: an unknown probe and rows over the memory limit fail bef
     config.options.qda_reg = -1;
     REQUIRE_THROWS_WITH(probe::probe_model(*model, train, test, config), Catch::Contains("--qda-reg"));
 }
+
+TEST_CASE("probe_model: the fit's pass runs the network only up to the deepest probed layer", "[probe]") {
+    data::Dataset train = synthetic(300, 1), test = synthetic(90, 2);
+    Rng rng(3);
+    auto model = nn::make_mlp(8, {6}, 3, rng);
+    int fc1_calls = 0, classifier_calls = 0;
+    auto count_fc1 = model->find_or_throw("fc1").register_forward_hook(
+        [&](const nn::Module&, const Tensor&) { ++fc1_calls; });
+    auto count_classifier = model->find_or_throw("classifier").register_forward_hook(
+        [&](const nn::Module&, const Tensor&) { ++classifier_calls; });
+    probe::ProbeConfig config;
+    config.batch = 64;  // train: 5 batches, test: 2
+
+    // Probing fc1: the check and pass 1 stop after it; pass 2 (the model's own accuracy) runs it all.
+    config.layers = {"input", "fc1"};
+    const probe::ProbeResult r = probe::probe_model(*model, train, test, config);
+    CHECK(fc1_calls == 1 + 5 + 5 + 2);
+    CHECK(classifier_calls == 5 + 2);
+    CHECK(r.model_test > 0.0);  // pass 2 still counted the model's predictions
+
+    // Probing the input alone: no forward at all until pass 2.
+    fc1_calls = classifier_calls = 0;
+    config.layers = {"input"};
+    probe::probe_model(*model, train, test, config);
+    CHECK(fc1_calls == 5 + 2);
+    CHECK(classifier_calls == 5 + 2);
+}
