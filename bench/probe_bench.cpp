@@ -337,6 +337,31 @@ int run_mnist(const Args& a) {
 }
 
 
+// The k-NN probe's floor: its test scoring is 2·m·n·d flops of SGEMM (m queries against n training
+// rows of width d, in blocks of 256 queries, probe/knn_probe.cpp); this times that SGEMM shape alone
+// (best of 3 blocks) and prints the seconds the whole product takes at that rate.
+void print_knn_floor(const float* train, int64_t n, int64_t m, int64_t d) {
+    const int64_t block = 256;
+    std::vector<float> q(train, train + block * d), sim(static_cast<size_t>(block * n));
+    double best = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+        Stopwatch w;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(block), static_cast<int>(n),
+                    static_cast<int>(d), 1.0f, q.data(), static_cast<int>(d), train, static_cast<int>(d), 0.0f,
+                    sim.data(), static_cast<int>(n));
+        Phase p;
+        w.add_to(p);
+        best = std::min(best, p.wall);
+    }
+    const double rate = 2.0 * double(block) * double(n) * double(d) / best;
+    const double flops = 2.0 * double(m) * double(n) * double(d);
+    std::printf("knn floor (synthetic_2048): %lld queries × %lld rows × d %lld = %.2f TFLOP of SGEMM; this "
+                "machine's SGEMM on the probe's block shape (256 × %lld × %lld) runs at %.0f GFLOP/s, so the "
+                "product alone takes %.2f s\n",
+                static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(d), flops / 1e12,
+                static_cast<long long>(n), static_cast<long long>(d), rate / 1e9, flops / rate);
+}
+
 // --probes: every named probe's fit and test-scoring time and test accuracy through the probe API, on
 // MNIST's input layer (60000 × 784, true labels) and a synthetic 2048-wide layer (--train × 2048,
 // classes i mod 10). The shared per-class statistics (one ClassGram pass) are timed once, apart.
@@ -417,6 +442,8 @@ int run_probes(const Args& a) {
         }
     }
     std::printf("(stats: the one shared ClassGram pass, not included in a probe's fit; wall seconds)\n");
+    if (std::find(names.begin(), names.end(), "knn") != names.end()) print_knn_floor(layers.back().train.data(),
+                                                                                       a.train, a.test, 2048);
     if (!a.sklearn) return 0;
     std::fflush(stdout);
     std::string command = "/usr/bin/python3 scripts/probe_bench_sklearn.py " + dir + " " + a.probes;
