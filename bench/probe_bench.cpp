@@ -422,8 +422,7 @@ int run_probes(const Args& a) {
             w = Stopwatch();
             probe->predict(l.test.data(), m, std::span<int32_t* const>(&out, 1));
             w.add_to(test);
-            int64_t correct = 0;
-            for (int64_t i = 0; i < m; ++i) correct += pred[i] == l.test_labels[i];
+            const int64_t correct = data::count_equal(pred, l.test_labels);
             std::printf("%-15s %-8s %9.2f %9.2f %9.2f %8.4f %10.1f\n", l.name.c_str(), name.c_str(), stats.wall,
                         fit.wall, test.wall, double(correct) / double(m), double(probe->bytes_held()) / 1e6);
             std::fflush(stdout);

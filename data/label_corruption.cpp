@@ -29,7 +29,7 @@ std::vector<int32_t> corrupt_labels(const std::vector<int32_t>& labels, double p
     return out;
 }
 
-int64_t count_equal(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+int64_t count_equal(std::span<const int32_t> a, std::span<const int32_t> b) {
     PROBENET_CHECK(a.size() == b.size(), "count_equal: label vectors differ in length (", a.size(), " vs ", b.size(),
                    ")");
     int64_t n = 0;

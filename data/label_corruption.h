@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace probenet::data {
@@ -28,7 +29,8 @@ enum class MaskRule {
 std::vector<int32_t> corrupt_labels(const std::vector<int32_t>& labels, double p, int num_classes, uint32_t seed = 42,
                                     MaskRule rule = MaskRule::AtMost);
 
-// How many positions hold the same label in `a` and `b` (equal lengths), e.g. corrupted vs true.
-int64_t count_equal(const std::vector<int32_t>& a, const std::vector<int32_t>& b);
+// How many positions hold the same label in `a` and `b` (equal lengths): corrupted vs true labels,
+// predictions vs labels. The one agreement count of the code base.
+int64_t count_equal(std::span<const int32_t> a, std::span<const int32_t> b);
 
 }  // namespace probenet::data

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "data/label_corruption.h"
 #include "tensor/error.h"
 
 namespace probenet::probe {
@@ -167,9 +168,9 @@ void MascTally::add(const float* rows, int64_t n, std::span<const int32_t* const
     rows_ += n;
     for (int32_t s = 0; s < sets; ++s)
         for (int32_t l = 0; l < num_labels_; ++l) {
-            int64_t hits = 0;
-            for (int64_t i = 0; i < n; ++i) hits += outs[s][i] == labels[l][i];
-            correct_[static_cast<size_t>(s) * num_labels_ + l] += hits;
+            correct_[static_cast<size_t>(s) * num_labels_ + l] +=
+                data::count_equal(std::span<const int32_t>(outs[s], static_cast<size_t>(n)),
+                                  std::span<const int32_t>(labels[l], static_cast<size_t>(n)));
         }
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "data/label_corruption.h"
 #include "nn/forward_in_batches.h"
 #include "probe/class_gram.h"
 #include "probe/probe_registry.h"
@@ -65,10 +66,9 @@ void stream(const char* pass, nn::Module& model, const data::Dataset& dataset, c
         /*run_model=*/on_logits || hooked > 0);
 }
 
+// Agreements of `pred` with labels[begin, begin + pred.size()).
 int64_t count_matches(const std::vector<int32_t>& pred, const std::vector<int32_t>& labels, int64_t begin) {
-    int64_t n = 0;
-    for (size_t i = 0; i < pred.size(); ++i) n += pred[i] == labels[static_cast<size_t>(begin) + i];
-    return n;
+    return data::count_equal(pred, std::span(labels).subspan(static_cast<size_t>(begin), pred.size()));
 }
 
 int64_t count_zero_rows(const float* rows, int64_t n, int64_t d) {
@@ -285,8 +285,9 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
                 const std::vector<int32_t*> pred = sc.predict(r.data(), n, S);
                 for (size_t g = 0; g < pred.size(); ++g)
                     for (size_t l = 0; l < A; ++l)
-                        for (int64_t j = 0; j < n; ++j)
-                            counts[g * A + l] += pred[g][j] == (*against[l])[static_cast<size_t>(begin + j)];
+                        counts[g * A + l] += data::count_equal(
+                            std::span<const int32_t>(pred[g], static_cast<size_t>(n)),
+                            std::span(*against[l]).subspan(static_cast<size_t>(begin), static_cast<size_t>(n)));
             }
         };
     };

@@ -1,5 +1,6 @@
 #include "experiments/common/evaluate.h"
 
+#include "data/label_corruption.h"
 #include "nn/forward_in_batches.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -23,9 +24,7 @@ double accuracy(const std::vector<int32_t>& predictions, const std::vector<int32
     PROBENET_CHECK(predictions.size() == labels.size(), "accuracy: ", predictions.size(), " predictions for ",
                    labels.size(), " labels");
     if (labels.empty()) return 0.0;
-    int64_t correct = 0;
-    for (size_t i = 0; i < labels.size(); ++i) correct += predictions[i] == labels[i];
-    return double(correct) / double(labels.size());
+    return double(data::count_equal(predictions, labels)) / double(labels.size());
 }
 
 }  // namespace probenet::experiments

@@ -6,6 +6,7 @@
 
 #include "autograd/functions.h"
 #include "data/batches.h"
+#include "data/label_corruption.h"
 #include "experiments/common/evaluate.h"
 #include "experiments/common/progress.h"
 #include "experiments/common/training_health.h"
@@ -38,10 +39,8 @@ TrainResult train(nn::Module& model, optim::Optimizer& optimizer, const data::Da
             optimizer.step();
 
             const std::vector<int32_t> pred = ops::argmax_rows(logits.value());
-            for (size_t i = 0; i < pred.size(); ++i) {
-                correct_corrupt += pred[i] == batch.train_labels[i];
-                correct_true += pred[i] == batch.true_labels[i];
-            }
+            correct_corrupt += data::count_equal(pred, batch.train_labels);
+            correct_true += data::count_equal(pred, batch.true_labels);
             seen += static_cast<int64_t>(pred.size());
             const double l = loss.value().item();
             PROBENET_CHECK(std::isfinite(l), "training diverged: loss is ", l, " at epoch ", epoch, ", batch ", b,

@@ -104,5 +104,5 @@ TEST_CASE("corrupt_labels rejects bad arguments with clear errors", "[data]") {
     REQUIRE_THROWS_WITH(corrupt_labels(labels, 0.2, 2),
                         Catch::Contains("label 2 of sample 2") && Catch::Contains("[0, 2)"));
     REQUIRE_THROWS_WITH(corrupt_labels({0, -1}, 0.2, 10), Catch::Contains("label -1 of sample 1"));
-    REQUIRE_THROWS_WITH(count_equal({0}, {0, 1}), Catch::Contains("differ in length"));
+    REQUIRE_THROWS_WITH(count_equal(std::vector<int32_t>{0}, std::vector<int32_t>{0, 1}), Catch::Contains("differ in length"));
 }
