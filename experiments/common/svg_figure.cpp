@@ -143,13 +143,15 @@ std::string render_svg_panels(const PanelFigure& f) {
     const int columns = std::max(1, std::min<int>(f.columns, static_cast<int>(std::max<size_t>(1, f.panels.size()))));
     const int rows = static_cast<int>((f.panels.size() + size_t(columns) - 1) / size_t(columns));
     const double panel_w = 470, panel_h = 300, left = 80, right = 30, top = 80, row_gap = 90;
-    const double W = left + columns * panel_w + right;
+    const double W = std::max(760.0, left + columns * panel_w + right);
     const double legend_top = top + rows * (panel_h + row_gap) + 10;
     const size_t legend_lines = f.panels.empty() ? 0 : f.panels[0].series.size() + f.panels[0].hlines.size();
     const double H = legend_top + 22.0 * double(legend_lines) + 20;
     std::ostringstream o;
     open_svg(o, W, H, f.title);
     char buf[256];
+    std::snprintf(buf, sizeof buf, "<text x=\"%.0f\" y=\"48\" text-anchor=\"middle\">", W / 2);
+    o << buf << escape(f.subtitle) << "</text>\n";
     for (size_t i = 0; i < f.panels.size(); ++i) {
         const double x = left + double(i % size_t(columns)) * panel_w, y = top + double(i / size_t(columns)) * (panel_h + row_gap);
         const PlotArea area{x, y, panel_w - 90, panel_h};

@@ -38,7 +38,7 @@ std::string render_svg(const LineFigure& figure);
 // line names without values) is taken from the first panel, so every panel should name its series
 // and lines alike.
 struct PanelFigure {
-    std::string title;
+    std::string title, subtitle;
     std::vector<LineFigure> panels;
     int columns = 2;
 };

@@ -48,7 +48,8 @@ std::string figure2_svg(const std::string& pair, const std::vector<CellResult>& 
         if (c.pair == pair) by_p[c.corrupt].push_back(&c);
     if (by_p.empty()) return "";
     PanelFigure figure;
-    figure.title = pair + ": MASC accuracy per layer, corrupted-label subspaces (mean over runs, bars min–max)";
+    figure.title = pair + ": MASC accuracy per layer, corrupted-label subspaces";
+    figure.subtitle = "mean over runs, bars from the lowest to the highest run; the model's own accuracy as lines";
     figure.columns = by_p.size() > 1 ? 2 : 1;
     for (const auto& [p, runs] : by_p) {
         LineFigure panel;
