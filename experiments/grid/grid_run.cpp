@@ -131,9 +131,14 @@ int run_grid(const GridOptions& o, RankGroup& group) {
         throw Error("no cell of the selected grid can run: every selected pair's dataset is missing under --data-root " +
                     o.data_root + " (see the lines above; `make data` fetches MNIST and Fashion-MNIST)");
     }
-    PROBENET_CHECK(group.size() <= static_cast<int>(runnable.size()), "mpirun -np ", group.size(), ": the grid has ",
-                   runnable.size(), " cells that can run, so ranks ", runnable.size(), "–", group.size() - 1,
-                   " would have nothing to do; start at most ", runnable.size(), " ranks");
+    if (group.size() > static_cast<int>(runnable.size())) {
+        const int idle = static_cast<int>(runnable.size());
+        throw Error("mpirun -np " + std::to_string(group.size()) + ": the grid has " + std::to_string(idle) +
+                    " cells that can run, so " +
+                    (idle == group.size() - 1 ? "rank " + std::to_string(idle)
+                                              : "ranks " + std::to_string(idle) + "–" + std::to_string(group.size() - 1)) +
+                    " would have nothing to do; start at most " + std::to_string(idle) + " ranks");
+    }
     std::vector<double> prior;
     for (size_t i : runnable) prior.push_back(prior_cell_seconds(cells[i], o));
     const std::vector<int> share_of_cell = assign_shares(prior, share.count);
