@@ -1,7 +1,8 @@
 // The grid's ranks under mpirun (MPI_COMM_WORLD), built only when CMake finds MPI
 // (PROBENET_HAVE_MPI). Rank 0 collects "cell finished" and "rank finished" messages from the others
 // while it re-renders the aggregate; no data moves over MPI, the cells' results are files on the
-// shared --out.
+// shared --out. Each rank takes its own GPU where the node has several (CUDA_VISIBLE_DEVICES set
+// from its local rank) and its own --threads.
 #pragma once
 
 #include <memory>
