@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <numeric>
 #include <set>
 
@@ -111,6 +112,16 @@ std::string cell_summary_line(const GridCell& cell) {
     }
 }
 
+// The last "<pair>: error: …" line a failed cell wrote to its log (its first line: messages that
+// name the expected layout go on below it), or a pointer to the log.
+std::string last_error_in(const std::string& log) {
+    std::ifstream in(log);
+    std::string line, error;
+    while (std::getline(in, line))
+        if (line.find(": error: ") != std::string::npos) error = line;
+    return error.empty() ? "no error line" : error;
+}
+
 }  // namespace
 
 int run_grid(const GridOptions& o, RankGroup& group) {
@@ -150,8 +161,8 @@ int run_grid(const GridOptions& o, RankGroup& group) {
     for (size_t k : longest_first(prior))
         if (share_of_cell[k] == share.index) mine.push_back(runnable[k]);
     const std::string who = share.name.empty() ? "" : "[" + share.name + "] ";
-    std::printf("%sgrid: %zu cells in %s (%zu selected, %zu can run), this process runs %zu of them\n", who.c_str(),
-                mine.size(), o.out.c_str(), cells.size(), runnable.size(), mine.size());
+    std::printf("%sgrid: %zu cells selected, %zu can run, %zu of them in this process; results in %s\n", who.c_str(),
+                cells.size(), runnable.size(), mine.size(), o.out.c_str());
     std::fflush(stdout);
     int failed = 0, finished = 0, skipped = 0, ran = 0;
     for (size_t n = 0; n < mine.size(); ++n) {
@@ -190,10 +201,10 @@ int run_grid(const GridOptions& o, RankGroup& group) {
                         format_duration(elapsed).c_str(), format_duration(eta).c_str());
         } else {
             ++failed;
-            std::printf("%s[%d/%zu] %s: FAILED (exit %d) after %s; the error is at the end of %s | elapsed %s, ETA %s\n",
+            std::printf("%s[%d/%zu] %s: FAILED (exit %d) after %s: %s (all of it in %s) | elapsed %s, ETA %s\n",
                         who.c_str(), finished + failed + skipped, mine.size(), cell.id().c_str(), outcome.exit_code,
-                        format_duration(outcome.seconds).c_str(), outcome.log.c_str(), format_duration(elapsed).c_str(),
-                        format_duration(eta).c_str());
+                        format_duration(outcome.seconds).c_str(), last_error_in(outcome.log).c_str(),
+                        outcome.log.c_str(), format_duration(elapsed).c_str(), format_duration(eta).c_str());
         }
         std::fflush(stdout);
         if (root) aggregate(o.out);
