@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "experiments/common/experiment.h"
+#include "experiments/common/run_folder.h"
 #include "experiments/protocols/protocol_registry.h"
 #include "tensor/error.h"
 
@@ -64,9 +65,9 @@ CellOutcome run_cell(const GridCell& cell, const GridOptions& o) {
     CellOutcome outcome;
     std::vector<std::string> args = cell_arguments(cell, o);
     outcome.resumed = args.back() == "--resume";
-    std::error_code ec;
-    fs::create_directories(cell.folder, ec);
-    PROBENET_CHECK(!ec, "--out: cannot create the cell folder ", cell.folder, " (", ec.message(), ")");
+    // The claim: no other grid process (rank, share) writes into this folder, its log included, while
+    // this one runs the cell. It throws, naming the holder's pid, when another one holds it.
+    const RunFolder claim(cell.folder, "grid.lock");
     outcome.log = (fs::path(cell.folder) / "cell.log").string();
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());

@@ -7,8 +7,9 @@
 // Why in-process rather than a child process of the pair's main: a grid process killed at any moment
 // (kill -9, a job's time limit) takes its cell with it, so no orphan keeps training or holds the
 // cell's run.lock when the grid is restarted; an MPI rank stays one process (no fork under MPI); and
-// the files are exactly what the main writes, since it is the same code. The cell's own lock
-// (RunFolder) still refuses a second process on the same folder.
+// the files are exactly what the main writes, since it is the same code. Before anything is written
+// the grid claims the folder (a RunFolder lock on grid.lock), so a second grid process given the same
+// cell writes nothing there; the cell's own run.lock still refuses any other process.
 #pragma once
 
 #include <string>
@@ -28,6 +29,7 @@ struct CellOutcome {
     std::string log;      // <cell folder>/cell.log
 };
 
+// Throws probenet::Error when another grid process has claimed the cell (or its folder cannot be made).
 CellOutcome run_cell(const GridCell& cell, const GridOptions& options);
 
 }  // namespace probenet::experiments

@@ -38,8 +38,10 @@ std::vector<GridCell> grid_cells(const GridOptions& o) {
     return cells;
 }
 
-std::string cell_lock_holder(const GridCell& cell) {
-    const std::string lock = cell.folder + "/run.lock";
+namespace {
+
+// The pid in `lock` when another process holds it; "" when it is free or absent.
+std::string holder_of(const std::string& lock) {
     const int fd = open(lock.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return "";
     std::string holder;
@@ -51,6 +53,13 @@ std::string cell_lock_holder(const GridCell& cell) {
     }
     close(fd);  // drops the shared lock taken just to test
     return holder;
+}
+
+}  // namespace
+
+std::string cell_lock_holder(const GridCell& cell) {
+    const std::string grid = holder_of(cell.folder + "/grid.lock");  // another grid process
+    return grid.empty() ? holder_of(cell.folder + "/run.lock") : grid;  // or the pair's own main
 }
 
 CellState cell_state(const GridCell& cell) {

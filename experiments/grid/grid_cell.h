@@ -1,7 +1,7 @@
 // One cell of the paper grid — a pair, a corruption degree p and a run — its folder
 // (<out>/<pair>/p<P>/run<R>, what the pair's own main would write), its dataset folder, and its state
 // on disk: done (summary.json exists), resumable (train_state.safetensors exists), running (another
-// process holds its run.lock, experiments/common/run_folder.h), pending, or unavailable (the pair's
+// process holds its grid.lock or run.lock, experiments/common/run_folder.h), pending, or unavailable (the pair's
 // dataset folder is missing).
 #pragma once
 
@@ -31,7 +31,8 @@ std::vector<GridCell> grid_cells(const GridOptions& options);
 CellState cell_state(const GridCell& cell);
 const char* state_name(CellState state);
 
-// The pid holding the cell's run.lock, when another process is running it; "" otherwise.
+// The pid of another process running the cell — a grid process holding its grid.lock, or any run
+// holding its run.lock — or "" when none is.
 std::string cell_lock_holder(const GridCell& cell);
 
 }  // namespace probenet::experiments

@@ -185,7 +185,12 @@ int run_grid(const GridOptions& o, RankGroup& group) {
         ++ran;
         try {
             outcome = run_cell(cell, o);
-        } catch (const std::exception& e) {  // the cell could not even start: count it, go on with the others
+        } catch (const std::exception& e) {  // the cell could not even start
+            if (!cell_lock_holder(cell).empty()) {  // another process claimed it a moment ago
+                std::printf("%s%s: skipped, %s\n", who.c_str(), cell.id().c_str(), e.what());
+                ++skipped;
+                continue;
+            }
             std::printf("%s%s: %s\n", who.c_str(), cell.id().c_str(), e.what());
             outcome.exit_code = 1;
             outcome.log = cell.folder + "/cell.log";

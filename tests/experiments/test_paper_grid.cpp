@@ -2,8 +2,9 @@
 // CNN–MNIST and CNN–Fashion-MNIST, p = 0 and 0.8, one run, 2000 training samples, 2 epochs, one thread
 // per process): one process, two job-array shares (--cell I --of 2) and, where MPI was built,
 // mpirun -np 2 --oversubscribe produce the same cells and the same aggregate; bad input ends in a clear
-// message before any work; kill -9 at any moment loses at most the epoch in progress and never leaves
-// an aggregate file half-written. Also the share assignment itself.
+// message before any work; a second grid process given a running cell skips it; kill -9 at any moment
+// loses at most the epoch in progress and never leaves an aggregate file half-written. Also the share
+// assignment itself.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -280,6 +281,17 @@ TEST_CASE("kill -9 at any moment loses at most the epoch in progress and never a
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (epochs_in(cell / "metrics.csv") < 2 && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // A second grid process given the same cell meanwhile skips it and writes nothing into its folder.
+    const std::string log_before = read_text(cell / "cell.log");
+    std::string only_this_cell = args;
+    only_this_cell.replace(only_this_cell.find("--corrupt 0.8,0"), 15, "--corrupt 0.8");
+    const auto second = paper(only_this_cell, dir, "second.log");
+    INFO(second.output);
+    CHECK(second.code == 0);
+    CHECK_THAT(second.output, Contains("cnn_mnist p=0.80 run 1: skipped, another process is running it (pid " +
+                                       std::to_string(pid) + ")"));
+    CHECK(read_text(cell / "cell.log").rfind(log_before, 0) == 0);
+    CHECK(read_text(cell / "cell.log").find("=== ./experiments/paper", 10) == std::string::npos);
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
