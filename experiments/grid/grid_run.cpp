@@ -91,7 +91,8 @@ int print_plan(const std::vector<GridCell>& cells, const std::vector<int>& share
     for (double l : left) longest = std::max(longest, l);
     std::printf("time left: %s of work", format_duration(total).c_str());
     if (share.count > 1) std::printf(", %s with %d shares in parallel (the busiest share)", format_duration(longest).c_str(), share.count);
-    std::printf("\nestimates: %s\n", any_measured && any_prior ? "epoch times measured in this grid's metrics.csv where a pair has any, else the protocol's"
+    std::printf("\nestimates: %s\n", !any_measured && !any_prior ? "none needed, every cell that can run is done"
+                                     : any_measured && any_prior ? "epoch times measured in this grid's metrics.csv where a pair has any, else the protocol's"
                                      : any_measured           ? "epoch times measured in this grid's metrics.csv"
                                                               : "the protocols' epoch times and epoch counts (nothing measured yet; "
                                                                 "./experiments/paper --help, experiments/protocols/*.cpp)");
