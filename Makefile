@@ -4,6 +4,7 @@
 #   make deps     install the Debian packages probenet needs (scripts/install_deps.sh)
 #   make data     fetch MNIST and Fashion-MNIST into data/ (scripts/fetch_data.sh)
 #   make run      deps + data + build, then the main job: ./experiments/mlp_mnist
+#   make paper    build, then the paper's whole grid: ./experiments/paper (PAPER_FLAGS="--plan", say)
 #   make bench    install the peers (scripts/install_bench_deps.sh), build, and run the CPU benchmarks
 #                 against PyTorch, libtorch and dlib (bench/run_cpu.sh)
 #   make sanitize build the tests with AddressSanitizer + UBSan into build-sanitize/ and run them
@@ -15,8 +16,9 @@ CUDA ?= AUTO
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 FUZZ_SKIP ?=
+PAPER_FLAGS ?=
 
-.PHONY: all configure test deps data run bench bench-deps sanitize fuzz clean
+.PHONY: all configure test deps data run paper bench bench-deps sanitize fuzz clean
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -35,6 +37,9 @@ data:
 
 run: deps data all
 	./experiments/mlp_mnist
+
+paper: all
+	./experiments/paper $(PAPER_FLAGS)
 
 bench-deps:
 	bash scripts/install_bench_deps.sh

@@ -1,39 +1,12 @@
 // alexnet_cifar100 — the paper's AlexNet on CIFAR-100 with corrupted labels, then MASC per layer.
-//
-// Protocol (the authors' code):
-//   data      CIFAR-100 binary version 50000/10000 (train.bin, test.bin; fine labels; the user's own
-//             copy, --data DIR), C×H×W pixels (u8/255 − 0.5)/0.5 ∈ [−1, 1] per channel, training set
-//             in file order; training labels corrupted with numpy seed 42: rand(N) <= p → uniform
-//             over 100 classes
-//   model     AlexNet, CIFAR-100 variant on 3×32×32: conv(3→64, k3 s2 p1), maxpool(3, 2),
-//             conv(64→192, k3 p1), maxpool(3, 2), conv 192→384, 384→256, 256→256 (k3 p1),
-//             maxpool(3, 2) → 256×1×1; flatten 256; FC 4096 ×2; Linear→100; ReLU after every conv
-//             and hidden FC; no dropout; PyTorch default init (20,495,268 parameters)
-//   training  Adam lr 1e-4, batch 128, mean cross-entropy; stop when the running train accuracy on
-//             the corrupted labels reaches 99.1 %, or after 500 epochs
-//   probed    Flat(256), FC(4096) ×2
-//
-// Expected (authors, mean of 3 runs), model test accuracy at p = 0 / 0.2 / 0.4 / 0.6 / 0.8 / 1.0:
-//   36.75 / 28.44 / 20.53 / 9.65 / 3.43 / 0.96 %; best-layer MASC test accuracy with
-//   corrupted-label subspaces at p = 0.2 / 0.4 / 0.6 / 0.8: .380 / .314 / .159 / .050.
+// The protocol (model, data, training, probed layers, the authors' numbers) is in
+// experiments/protocols/alexnet_cifar100.cpp; this main runs one cell of it (one p, one run).
 //
 // usage: ./experiments/alexnet_cifar100 [--corrupt 0.8] [--run 1] [--data data/cifar100] ... (--help)
 #include "experiments/common/experiment.h"
-#include "nn/models/alexnet.h"
+#include "experiments/protocols/protocol_registry.h"
 
 int main(int argc, char** argv) {
-    using namespace probenet;
-    experiments::Protocol protocol;
-    protocol.name = "alexnet_cifar100";
-    protocol.dataset = "cifar100";
-    protocol.make_model = [](Rng& rng) -> std::unique_ptr<nn::Module> { return nn::make_alexnet_cifar100(rng); };
-    protocol.optimizer = experiments::OptimizerKind::Adam;
-    protocol.lr = 1e-4f;
-    protocol.batch = 128;
-    protocol.target_train_acc = 0.991;
-    protocol.max_epochs = 500;
-    protocol.default_corrupt = 0.8;
-    protocol.probe_layers = {"flatten", "fc1", "fc2"};
-    protocol.expected = "authors: model test 3.43% at p = 0.8 (36.75% at p = 0); best-layer MASC .050 at p = 0.8";
-    return experiments::run_experiment(protocol, argc, argv);
+    using namespace probenet::experiments;
+    return run_experiment(protocol_named("alexnet_cifar100"), argc, argv);
 }

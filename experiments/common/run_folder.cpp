@@ -61,7 +61,7 @@ void check_writable_folder(const std::string& dir, const std::string& flag) {
                    " is not writable (", std::strerror(errno), "); give a folder you can write to");
 }
 
-RunFolder::RunFolder(const std::string& dir) : dir_(dir) {
+RunFolder::RunFolder(const std::string& dir, const std::string& lock_name) : dir_(dir) {
     check_writable_folder(dir);
     const fs::path created = first_missing(dir);  // empty when the folder exists
     std::error_code ec;
@@ -70,7 +70,7 @@ RunFolder::RunFolder(const std::string& dir) : dir_(dir) {
     const auto undo = [&] {
         if (!created.empty()) fs::remove_all(created, ec);
     };
-    const std::string lock_path = (fs::path(dir) / "run.lock").string();
+    const std::string lock_path = (fs::path(dir) / lock_name).string();
     lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (lock_fd_ < 0) {
         const std::string why = std::strerror(errno);

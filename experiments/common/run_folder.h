@@ -13,8 +13,10 @@ namespace probenet::experiments {
 class RunFolder {
 public:
     // Throws probenet::Error naming the folder when it cannot be written or is locked by another
-    // process; a folder this constructor created is removed again before it throws.
-    explicit RunFolder(const std::string& dir);
+    // process; a folder this constructor created is removed again before it throws. `lock_name` is
+    // the lock file in the folder: run.lock for a run; the paper grid claims a cell with grid.lock
+    // before it runs the cell (whose run then takes run.lock).
+    explicit RunFolder(const std::string& dir, const std::string& lock_name = "run.lock");
     ~RunFolder();
     RunFolder(const RunFolder&) = delete;
     RunFolder& operator=(const RunFolder&) = delete;
