@@ -60,6 +60,15 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
         for (int64_t j = 0; j < dim_; ++j) ss += static_cast<double>(x[j]) * x[j];
         ++rows_;
         if (ss == 0.0) ++zero_rows_;  // exact: a nonzero float squared in double never underflows
+        if (!options_.grams) {  // moments only
+            for (int32_t s = 0; s < num_sets_; ++s) {
+                Slot& sl = slot(s, labels[s][i]);
+                ++sl.count;
+                sl.sum_squares += ss;
+                add_to_sum(sl, x);
+            }
+            continue;
+        }
 
         const int32_t c0 = labels[0][i];
         bool shared = may_share;
@@ -96,6 +105,8 @@ void ClassGram::add_to_sum(Slot& s, const float* x) const {
 
 std::vector<double> ClassGram::full_gram(int32_t set, int32_t c) const {
     const Slot& s = slot(set, c);
+    PROBENET_CHECK(options_.grams, "ClassGram::full_gram(layer ", layer_,
+                   "): these statistics were gathered without Grams (Options::grams false)");
     const int64_t d = dim_;
     std::vector<double> g(static_cast<size_t>(d * d), 0.0);
     if (s.gram.empty()) {
@@ -160,6 +171,8 @@ void ClassGram::flush() {
 
 const double* ClassGram::gram(int32_t set, int32_t c) const {
     const Slot& s = slot(set, c);
+    PROBENET_CHECK(options_.grams, "ClassGram::gram(layer ", layer_,
+                   "): these statistics were gathered without Grams (Options::grams false)");
     PROBENET_CHECK(!s.gram.empty(), "ClassGram::gram(layer ", layer_, ", set ", set, ", class ", c, "): only ",
                    s.count, " rows (< dim ", dim_, "), so the class has no Gram; use raw_rows()");
     PROBENET_CHECK(s.rows.empty() && shared_[c].empty(), "ClassGram::gram(layer ", layer_, ", set ", set,
@@ -169,6 +182,8 @@ const double* ClassGram::gram(int32_t set, int32_t c) const {
 
 const float* ClassGram::raw_rows(int32_t set, int32_t c) const {
     const Slot& s = slot(set, c);
+    PROBENET_CHECK(options_.grams, "ClassGram::raw_rows(layer ", layer_,
+                   "): these statistics were gathered without Grams or rows (Options::grams false)");
     PROBENET_CHECK(s.gram.empty(), "ClassGram::raw_rows(layer ", layer_, ", set ", set, ", class ", c, "): the ",
                    s.count, " rows were folded into the Gram when the class reached dim ", dim_,
                    "; use gram()");

@@ -45,6 +45,9 @@ public:
         int64_t chunk_rows = 0;
         bool share_agreeing = true;        // one syrk for rows all label sets agree on
         int64_t shared_chunk_rows = 1024;  // rows per shared dsyrk (its d×d scratch is added to every set)
+        // false: counts, sums and Σ‖x‖² only — no Gram, no rows held — for probes that need only class
+        // means (nearest class mean, majority) or keep their own rows (k-NN, linear).
+        bool grams = true;
     };
 
     ClassGram(std::string layer, int64_t dim, int32_t num_classes, int32_t num_label_sets = 1)
@@ -82,6 +85,7 @@ public:
     std::vector<double> full_gram(int32_t set, int32_t c) const;
     // True once the class has reached d rows: its statistics live in the Gram from then on.
     bool has_gram(int32_t set, int32_t c) const { return !slot(set, c).gram.empty(); }
+    bool keeps_grams() const { return options_.grams; }  // Options::grams
     // The Gram (lower triangle, column-major d×d); requires has_gram and no pending rows (call flush()).
     const double* gram(int32_t set, int32_t c) const;
     // The class's rows (count × d, row-major float32); requires !has_gram.

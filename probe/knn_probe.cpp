@@ -40,6 +40,7 @@ public:
     explicit KnnProbe(int k) : k_(k) { PROBENET_CHECK(k_ >= 1, "knn probe: need k >= 1 neighbours, got ", k_); }
 
     bool needs_rows() const override { return true; }
+    bool needs_grams() const override { return false; }
     int64_t row_bytes(int64_t dim) const override { return dim * 4 + 4 * 4; }  // the row + a few label sets
 
     void fit(const TrainingData& data) override {

@@ -31,6 +31,7 @@ public:
     }
 
     bool needs_rows() const override { return true; }
+    bool needs_grams() const override { return false; }
     int64_t row_bytes(int64_t) const override { return 0; }  // trains on the run's copy of the rows
 
     void fit(const TrainingData& data) override {

@@ -9,6 +9,7 @@ namespace {
 
 class MajorityProbe : public Probe {
 public:
+    bool needs_grams() const override { return false; }  // class counts only
     void fit(const TrainingData& data) override {
         majority_.assign(static_cast<size_t>(data.num_sets()), 0);
         for (int32_t s = 0; s < data.num_sets(); ++s)

@@ -17,6 +17,7 @@ namespace {
 
 class NcmProbe : public Probe {
 public:
+    bool needs_grams() const override { return false; }  // class sums only
     void fit(const TrainingData& data) override {
         dim_ = data.dim();
         classes_ = data.num_classes();

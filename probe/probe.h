@@ -69,6 +69,9 @@ public:
     // True if fit() reads TrainingData::rows; then row_bytes(d) is what the probe keeps per training row.
     virtual bool needs_rows() const { return false; }
     virtual int64_t row_bytes(int64_t /*dim*/) const { return 0; }
+    // True if fit() reads the class Grams (TrainingData::stats' gram / full_gram / raw_rows); when no
+    // probe of a run does, pass 1 gathers counts and sums only (ClassGram::Options::grams).
+    virtual bool needs_grams() const { return true; }
 
     // Fits one classifier per label set (and variant). May throw probenet::Error naming the layer.
     virtual void fit(const TrainingData& data) = 0;

@@ -133,8 +133,13 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
     const int32_t K = train.num_classes, S = static_cast<int32_t>(sets.size());
     const size_t L = config.layers.size(), P = config.probes.size();
     std::vector<std::string> row_probes;
-    for (const std::string& name : config.probes)
-        if (make_probe(name, config.options)->needs_rows()) row_probes.push_back(name);
+    ClassGram::Options stats_options;
+    stats_options.grams = false;  // Grams only when a probe reads them
+    for (const std::string& name : config.probes) {
+        const std::unique_ptr<Probe> probe = make_probe(name, config.options);
+        if (probe->needs_rows()) row_probes.push_back(name);
+        stats_options.grams = stats_options.grams || probe->needs_grams();
+    }
 
     // Pass 1: per-class statistics under every label set, and the rows if a probe keeps them.
     auto t = Clock::now();
@@ -145,7 +150,7 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
     stream(
         "probe pass 1 (statistics)", model, train, config, train.size(),
         [&](size_t i, const Tensor& r, int64_t begin) {
-            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S);
+            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S, stats_options);
             std::vector<const int32_t*> labels;
             for (const auto* s : sets) labels.push_back(s->data() + begin);
             grams[i]->add(r.data(), r.dim(0), labels);

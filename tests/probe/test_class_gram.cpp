@@ -215,3 +215,40 @@ TEST_CASE("ClassGram: automatic chunk size grows for narrow layers, an explicit 
     REQUIRE(ClassGram("tiny", 8, 2).chunk_rows() == 4096);
     REQUIRE(ClassGram("fc", 128, 2, 1, {.chunk_rows = 7}).chunk_rows() == 7);
 }
+
+TEST_CASE("ClassGram without Grams: the same counts, sums and zero rows, no Gram to read", "[probe]") {
+    const int64_t d = 5, n = 40;
+    std::vector<float> rows(static_cast<size_t>(n * d));
+    std::vector<int32_t> a(static_cast<size_t>(n)), b(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < d; ++j)
+            rows[i * d + j] = i % 7 == 0 ? 0.0f : static_cast<float>((i * 3 + j * 5) % 11) - 4.0f;
+        a[i] = static_cast<int32_t>(i % 3);
+        b[i] = static_cast<int32_t>((i / 2) % 3);
+    }
+    ClassGram full("fc", d, 3, 2);
+    ClassGram::Options moments_only;
+    moments_only.grams = false;
+    ClassGram sums("fc", d, 3, 2, moments_only);
+    for (int64_t b0 = 0; b0 < n; b0 += 16) {
+        const int64_t m = std::min<int64_t>(16, n - b0);
+        const std::vector<const int32_t*> part = {a.data() + b0, b.data() + b0};
+        full.add(rows.data() + b0 * d, m, part);
+        sums.add(rows.data() + b0 * d, m, part);
+    }
+    full.flush();
+    sums.flush();
+    CHECK(sums.rows() == full.rows());
+    CHECK(sums.zero_rows() == full.zero_rows());
+    CHECK(sums.zero_rows() == 6);
+    CHECK(sums.same_as(1) == full.same_as(1));
+    for (int32_t s = 0; s < 2; ++s)
+        for (int32_t c = 0; c < 3; ++c) {
+            CHECK(sums.count(s, c) == full.count(s, c));
+            CHECK(sums.sum_squares(s, c) == full.sum_squares(s, c));
+            for (int64_t j = 0; j < d; ++j) CHECK(sums.sum(s, c)[j] == full.sum(s, c)[j]);
+        }
+    CHECK(sums.raw_rows_held() == 0);
+    CHECK_THROWS_WITH(sums.full_gram(0, 0), Catch::Contains("without Grams"));
+    CHECK_THROWS_WITH(sums.gram(0, 0), Catch::Contains("without Grams"));
+}

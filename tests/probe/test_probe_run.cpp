@@ -196,3 +196,26 @@ TEST_CASE("probe_model: the fit's pass runs the network only up to the deepest p
     CHECK(fc1_calls == 5 + 2);
     CHECK(classifier_calls == 5 + 2);
 }
+
+TEST_CASE("probe_model: nearest class mean alone (no Grams gathered) equals it beside MASC", "[probe]") {
+    data::Dataset train = synthetic(300, 1), test = synthetic(90, 2);
+    Rng rng(3);
+    auto model = nn::make_mlp(8, {6}, 3, rng);
+    probe::ProbeConfig config;
+    config.layers = {"input", "fc1"};
+    config.batch = 64;
+    config.probes = {"ncm"};
+    const probe::ProbeResult alone = probe::probe_model(*model, train, test, config);
+    config.probes = {"masc", "ncm"};
+    const probe::ProbeResult beside = probe::probe_model(*model, train, test, config);
+    size_t compared = 0;
+    for (const probe::LayerReport& a : alone.reports)
+        for (const probe::LayerReport& b : beside.reports)
+            if (b.probe == "ncm" && a.layer == b.layer && a.subspaces == b.subspaces) {
+                CHECK(a.test == b.test);
+                CHECK(a.train == b.train);
+                ++compared;
+            }
+    CHECK(compared == alone.reports.size());
+    CHECK(compared == 4);
+}
