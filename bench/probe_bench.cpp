@@ -345,13 +345,11 @@ void print_knn_floor(const float* train, int64_t n, int64_t m, int64_t d) {
     std::vector<float> q(train, train + block * d), sim(static_cast<size_t>(block * n));
     double best = 1e30;
     for (int rep = 0; rep < 3; ++rep) {
-        Stopwatch w;
+        const auto start = std::chrono::steady_clock::now();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(block), static_cast<int>(n),
                     static_cast<int>(d), 1.0f, q.data(), static_cast<int>(d), train, static_cast<int>(d), 0.0f,
                     sim.data(), static_cast<int>(n));
-        Phase p;
-        w.add_to(p);
-        best = std::min(best, p.wall);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
     const double rate = 2.0 * double(block) * double(n) * double(d) / best;
     const double flops = 2.0 * double(m) * double(n) * double(d);
@@ -403,21 +401,23 @@ int run_probes(const Args& a) {
                 "holds MB");
     for (const Layer& l : layers) {
         const int64_t n = static_cast<int64_t>(l.train_labels.size()), m = static_cast<int64_t>(l.test_labels.size());
-        Phase stats;
-        Stopwatch w;
+        // The statistics pass, timed: with Grams (MASC, LDA, QDA), or counts and sums only — the pass a run
+        // makes when none of its probes reads Grams (ClassGram::Options::grams).
+        const auto gather = [&](ClassGram& stats, Phase& phase) {
+            const Stopwatch w;
+            for (int64_t b = 0; b < n; b += a.batch)
+                stats.add(l.train.data() + b * l.d, std::min(a.batch, n - b), l.train_labels.data() + b);
+            stats.flush();
+            w.add_to(phase);
+        };
+        Phase stats, moments;
         ClassGram grams(l.name, l.d, 10, 1, a.gram);
-        for (int64_t b = 0; b < n; b += a.batch)
-            grams.add(l.train.data() + b * l.d, std::min(a.batch, n - b), l.train_labels.data() + b);
-        grams.flush();
-        w.add_to(stats);
-        Phase moments;  // the pass a run makes when none of its probes reads Grams (ClassGram::Options::grams)
-        w = Stopwatch();
+        gather(grams, stats);
         ClassGram::Options moments_only;
         moments_only.grams = false;
         ClassGram sums(l.name, l.d, 10, 1, moments_only);
-        for (int64_t b = 0; b < n; b += a.batch)
-            sums.add(l.train.data() + b * l.d, std::min(a.batch, n - b), l.train_labels.data() + b);
-        w.add_to(moments);
+        gather(sums, moments);
+        Stopwatch w;
         for (const std::string& name : names) {
             ProbeOptions options;
             Phase fit, test;

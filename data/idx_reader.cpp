@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 
+#include "data/big_endian.h"
 #include "tensor/error.h"
 
 namespace probenet::data {
@@ -61,8 +62,7 @@ std::optional<uint64_t> idx_implied_size(const uint8_t* bytes, size_t n) {
     if (n < header) return std::nullopt;
     uint64_t count = 1;
     for (size_t i = 0; i < rank; ++i) {
-        const uint8_t* p = bytes + 4 + 4 * i;
-        const uint32_t d = uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+        const uint32_t d = read_big_endian_u32(bytes + 4 + 4 * i);
         if (__builtin_mul_overflow(count, uint64_t(d), &count)) return UINT64_MAX;
     }
     return count > UINT64_MAX - header ? UINT64_MAX : count + header;
@@ -171,8 +171,7 @@ IdxArray parse_idx(std::vector<uint8_t> bytes, const std::string& path, bool gzi
     uint64_t count = 1;
     bool overflow = false;
     for (size_t i = 0; i < rank; ++i) {
-        const uint8_t* p = bytes.data() + 4 + 4 * i;
-        const uint32_t d = uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | p[3];
+        const uint32_t d = read_big_endian_u32(bytes.data() + 4 + 4 * i);
         PROBENET_CHECK(d > 0, path, ": extent ", i, " of the IDX header is 0 (an empty array); the header is corrupt; ",
                        kRefetch);
         out.dims.push_back(d);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 
+#include "data/big_endian.h"
 #include "tensor/error.h"
 
 namespace probenet::data {
@@ -13,10 +14,6 @@ namespace probenet::data {
 namespace {
 
 constexpr uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-
-uint64_t big_endian32(const uint8_t* p) {
-    return (uint64_t{p[0]} << 24) | (uint64_t{p[1]} << 16) | (uint64_t{p[2]} << 8) | uint64_t{p[3]};
-}
 
 }  // namespace
 
@@ -34,7 +31,7 @@ void check_png_size(const std::string& path, const uint8_t* bytes, size_t size, 
     while (at < size) {
         PROBENET_CHECK(size - at >= 12, path, ": corrupt PNG (", size - at, " stray bytes at offset ", at,
                        ", less than a chunk)");
-        const uint64_t length = big_endian32(bytes + at);
+        const uint64_t length = read_big_endian_u32(bytes + at);
         PROBENET_CHECK(length <= size - at - 12, path, ": corrupt PNG (a chunk at offset ", at, " declares ", length,
                        " bytes but only ", size - at - 12, " follow)");
         const uint8_t* type = bytes + at + 4;
