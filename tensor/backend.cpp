@@ -15,6 +15,20 @@ Device parse_device(const std::string& name) {
     throw Error("unknown device '" + name + "': use 'cpu' or 'cuda'");
 }
 
+void Backend::gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+                           int64_t ldb, const RowBlockConsumer& consume) {
+    if (M == 0 || N == 0) return;
+    float* c = allocate(M * N);
+    try {
+        gemm(true, false, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, c, N);
+        consume(0, M, c);
+    } catch (...) {
+        deallocate(c, M * N);
+        throw;
+    }
+    deallocate(c, M * N);
+}
+
 bool backend_available(Device device) {
     if (device == Device::CPU) return true;
 #ifdef PROBENET_WITH_CUDA

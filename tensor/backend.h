@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "tensor/conv_geometry.h"
@@ -33,6 +34,15 @@ public:
     virtual void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                       const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
                       int64_t ldc) = 0;
+
+    // C (M, N) = Aᵀ·B, A (K, M), B (K, N) — a weight gradient gᵀ·x — handed over by blocks of whole rows:
+    // consume(row0, rows, block) gets rows [row0, row0 + rows) of C in `block` (rows, N), device memory,
+    // valid during the call; calls may run concurrently for different rows. The CPU computes small-K
+    // products block by block, so each block is still in cache when consumed; the default computes C
+    // into a temporary with gemm and consumes it at once.
+    using RowBlockConsumer = std::function<void(int64_t row0, int64_t rows, const float* block)>;
+    virtual void gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+                              int64_t ldb, const RowBlockConsumer& consume);
 
     // Elementwise over n elements.
     virtual void add(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a + b

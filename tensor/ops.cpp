@@ -65,6 +65,14 @@ void gemm(const Tensor& A, bool trans_a, const Tensor& B, bool trans_b, Tensor& 
     be.gemm(trans_a, trans_b, M, N, K, alpha, A.data(), A.dim(1), B.data(), B.dim(1), beta, C.data(), C.dim(1));
 }
 
+void gemm_tn_rows(const Tensor& A, const Tensor& B, const Backend::RowBlockConsumer& consume) {
+    Backend& be = same_device("gemm_tn_rows", A, B);
+    rank2("gemm_tn_rows", "A", A), rank2("gemm_tn_rows", "B", B);
+    PROBENET_CHECK(A.dim(0) == B.dim(0), "gemm_tn_rows: Aᵀ from ", A.shape_str(), " times ", B.shape_str(),
+                   ": A and B need the same number of rows");
+    be.gemm_tn_rows(A.dim(1), B.dim(1), A.dim(0), A.data(), A.dim(1), B.data(), B.dim(1), consume);
+}
+
 Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a, bool trans_b) {
     rank2("matmul", "A", A), rank2("matmul", "B", B);
     Tensor C = Tensor::empty({trans_a ? A.dim(1) : A.dim(0), trans_b ? B.dim(0) : B.dim(1)}, A.device());

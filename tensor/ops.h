@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "tensor/backend.h"
 #include "tensor/tensor.h"
 
 namespace probenet::ops {
@@ -15,6 +16,9 @@ namespace probenet::ops {
 // C = alpha * op(A) op(B) + beta * C for rank-2 tensors; op transposes when the flag is set.
 void gemm(const Tensor& A, bool trans_a, const Tensor& B, bool trans_b, Tensor& C, float alpha = 1.0f,
           float beta = 0.0f);
+// Aᵀ·B (A (K, M), B (K, N)) handed to `consume` by blocks of whole rows, never stored whole
+// (Backend::gemm_tn_rows): consume(row0, rows, block) with block (rows, N) on A's device.
+void gemm_tn_rows(const Tensor& A, const Tensor& B, const Backend::RowBlockConsumer& consume);
 // op(A) op(B) in a new tensor.
 Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a = false, bool trans_b = false);
 

@@ -9,6 +9,7 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,6 +22,7 @@
 
 #include "tensor/cpu/cpu_conv.h"
 #include "tensor/cpu/cpu_optim.h"
+#include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/error.h"
 
 namespace probenet {
@@ -49,9 +51,14 @@ public:
                 return p;
             }
         }
-        const size_t size = (bytes(numel) + 63) / 64 * 64;
-        auto* p = static_cast<float*>(std::aligned_alloc(64, size));
+        // Blocks of 2 MB and more (weights, momentum, activations of large batches) start on a 2 MB
+        // boundary and ask for transparent huge pages: kernels that walk a weight matrix by rows
+        // 8 KB apart (tensor/cpu/cpu_small_batch_gemm.cpp) otherwise miss the TLB at every row.
+        const size_t align = bytes(numel) >= kHugePage ? kHugePage : 64;
+        const size_t size = (bytes(numel) + align - 1) / align * align;
+        auto* p = static_cast<float*>(std::aligned_alloc(align, size));
         PROBENET_CHECK(p != nullptr, "CPU allocator: out of memory allocating ", size, " bytes");
+        if (align == kHugePage) madvise(p, size, MADV_HUGEPAGE);  // advice only: no error if refused
         return p;
     }
 
@@ -69,6 +76,7 @@ public:
 private:
     static size_t bytes(int64_t numel) { return static_cast<size_t>(numel) * sizeof(float); }
     static constexpr size_t kMaxCachedBytes = size_t(1) << 30;
+    static constexpr size_t kHugePage = size_t(2) << 20;
 
     std::mutex mutex_;
     std::unordered_map<int64_t, std::vector<float*>> free_;
@@ -85,6 +93,7 @@ public:
 #else
         out << "generic CBLAS";
 #endif
+        out << "; batches of ≤ " << cpu::kSmallBatch << " rows: probenet's read-once linear-layer kernels";
         return out.str();
     }
 
@@ -109,8 +118,17 @@ public:
             for (int64_t i = 0; i < M; ++i) axpby(N, 0.0f, C + i * ldc, beta, C + i * ldc);
             return;
         }
+        if (cpu::small_batch_gemm_applies(ta, tb, M, N, K))
+            return cpu::small_batch_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(M), int(N),
                     int(K), alpha, A, int(lda), B, int(ldb), beta, C, int(ldc));
+    }
+
+    void gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                      const RowBlockConsumer& consume) override {
+        if (!cpu::small_batch_gemm_applies(true, false, M, N, K))
+            return Backend::gemm_tn_rows(M, N, K, A, lda, B, ldb, consume);
+        cpu::small_batch_gemm_tn_rows(M, N, K, A, lda, B, ldb, consume);
     }
 
     void add(int64_t n, const float* a, const float* b, float* out) override {

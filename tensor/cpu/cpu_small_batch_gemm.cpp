@@ -1,0 +1,255 @@
+// Small-batch products of a linear layer (see the header for the three shapes), read-once kernels.
+//
+// Register tiles (v16 = 16 floats: one AVX-512 register under -march=native, tensor/cpu/cpu_simd.h):
+//   NN, TN  C[i, n:n+48] = alpha·Σ_k A(i, k)·B[k, n:n+48] + beta·C for a tile of 8 rows × 3 vectors:
+//           per k, 3 loads from B's row k, 8 broadcasts of A(i, k), 24 FMAs into 24 accumulators that
+//           stay in registers for the whole k loop. NN reads A(i, k) at A[i·lda + k], TN at A[k·lda + i];
+//           nothing else differs.
+//           NN (dx = g·W, K = N_out): threads split C's columns; a 48-column strip of W (K × 48 floats,
+//           384 KB at K = 2048) comes from memory for the first row tile and from L2 for the others.
+//           TN (dW = gᵀ·x, K = batch): threads split C's rows; x (K × N floats) stays in L2.
+//   NT      Cᵀ[n, i:i+32] = Σ_k B[n, k]·Aᵀ[k, i:i+32] for a tile of 12 rows of B (= W) × 32 batch
+//           rows: A's rows (32 at a time) are first transposed into a (K, 32) panel that stays in L2;
+//           per k, 2 panel loads, 12 broadcasts of W's elements (12 rows of W read side by side, each
+//           exactly once), 24 FMAs. The tile is transposed on the way out. Threads split W's rows.
+// Every C element is one fused multiply-add chain over k = 0, 1, …, K−1 in a register, so results do
+// not depend on the thread count. Ragged column ends use masked loads and stores.
+#include "tensor/cpu/cpu_small_batch_gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "tensor/cpu/cpu_simd.h"
+
+namespace probenet::cpu {
+
+namespace {
+
+using simd::load16;
+using simd::splat;
+using simd::store16;
+using simd::v16;
+
+constexpr int kTileRows = 8, kTileVecs = 3, kTileCols = 16 * kTileVecs;  // NN / TN
+constexpr int kNtRows = 12, kPanel = 32;                                    // NT
+// Software prefetch of B's rows in the NN/TN k loop: B's rows are far apart (a 48-column strip of W
+// touches a new 8 KB row per k), which the hardware prefetchers do not follow. Measured on the
+// 32×2048×2048 input gradient (bench/small_batch_gemm_bench): 4.4 ms without, 3.1 ms with these.
+constexpr int64_t kAheadL1 = 4, kAheadL2 = 32;
+
+// The first n ∈ [1, 16] floats at p (zeros after them), and the store of a vector's first n lanes.
+inline v16 load_first(const float* p, int n) {
+#ifdef __AVX512F__
+    return (v16)_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1), p);
+#else
+    v16 v{};
+    std::memcpy(&v, p, sizeof(float) * static_cast<size_t>(n));
+    return v;
+#endif
+}
+inline void store_first(float* p, v16 v, int n) {
+#ifdef __AVX512F__
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1), (__m512)v);
+#else
+    std::memcpy(p, &v, sizeof(float) * static_cast<size_t>(n));
+#endif
+}
+
+// out[0, n) = alpha·acc + beta·out (beta 0: out's old contents are ignored, even NaN).
+inline void write_lanes(float* out, v16 acc, int n, float alpha, float beta) {
+    if (alpha != 1.0f) acc *= splat(alpha);
+    if (n == 16) {
+        store16(out, beta == 0.0f ? acc : acc + splat(beta) * load16(out));
+    } else {
+        store_first(out, beta == 0.0f ? acc : acc + splat(beta) * load_first(out, n), n);
+    }
+}
+
+// One I × 16V tile of C = Aᵀ·B, Aᵀ(i, k) = A[k·lda + i]; the last of the V vectors holds `last` ∈
+// [1, 16] columns.
+template <int I, int V>
+void tile_broadcast_a(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last, float alpha,
+                      float beta, float* C, int64_t ldc) {
+    v16 acc[I][V] = {};
+    for (int64_t k = 0; k < K; ++k) {
+        const float* b = B + k * ldb;
+        if (k + kAheadL2 < K)
+            for (int v = 0; v < V; ++v) {
+                __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
+                __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
+            }
+        v16 bv[V];
+        for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
+        bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
+        for (int i = 0; i < I; ++i) {
+            const v16 a = splat(A[k * lda + i]);
+            for (int v = 0; v < V; ++v) acc[i][v] += a * bv[v];
+        }
+    }
+    for (int i = 0; i < I; ++i)
+        for (int v = 0; v < V; ++v) write_lanes(C + i * ldc + 16 * v, acc[i][v], v + 1 < V ? 16 : last, alpha, beta);
+}
+
+// Rows [0, rows) of one column strip [0, width) of C = Aᵀ·B, width ≤ kTileCols: row tiles of 8, then 4,
+// 2, 1.
+void strip_broadcast_a(int64_t rows, int64_t width, int64_t K, const float* A, int64_t lda, const float* B,
+                       int64_t ldb, float alpha, float beta, float* C, int64_t ldc) {
+    auto run = [&]<int I>(int64_t i0) {
+        const float* a = A + i0;
+        float* c = C + i0 * ldc;
+        if (width == kTileCols) {
+            tile_broadcast_a<I, kTileVecs>(K, a, lda, B, ldb, 16, alpha, beta, c, ldc);
+            return;
+        }
+        for (int64_t n = 0; n < width; n += 16)  // the ragged strip at the end, one vector at a time
+            tile_broadcast_a<I, 1>(K, a, lda, B + n, ldb, static_cast<int>(std::min<int64_t>(16, width - n)),
+                                            alpha, beta, c + n, ldc);
+    };
+    int64_t i = 0;
+    for (; i + 8 <= rows; i += 8) run.template operator()<8>(i);
+    if (i + 4 <= rows) run.template operator()<4>(i), i += 4;
+    if (i + 2 <= rows) run.template operator()<2>(i), i += 2;
+    if (i < rows) run.template operator()<1>(i);
+}
+
+// A scratch buffer of at least n floats, one per thread, kept between calls (a fresh 256 KB vector per
+// call would be mapped and page-faulted every time).
+float* scratch(int64_t n, int which) {
+    thread_local std::vector<float> buffers[2];
+    std::vector<float>& b = buffers[which];
+    if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
+    return b.data();
+}
+
+// Aᵀ of A (rows, cols; row stride lda) into at (cols, rows).
+void transpose_into(int64_t rows, int64_t cols, const float* A, int64_t lda, float* at) {
+    for (int64_t i = 0; i < rows; ++i)
+        for (int64_t k = 0; k < cols; ++k) at[k * rows + i] = A[i * lda + k];
+}
+
+// C (M, N) = alpha·op(A)·B + beta·C with op(A) = A (NN) or Aᵀ (TN). NN first transposes its few rows of
+// A (M × K, small) tile by tile into (K, 8) panels, so that a tile reads A(i, k) for its 8 rows from
+// one sequential stream (32 bytes per k) instead of 8 rows 4·K bytes apart.
+// Threads split the column strips (NN: few rows) or the row tiles (TN: many rows).
+void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+                      const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    const bool parallel = M * N * K >= (int64_t{1} << 17);
+    if (!trans_a) {
+        const int64_t tiles = (M + kTileRows - 1) / kTileRows;
+        float* at = scratch(tiles * K * kTileRows, 0);  // tile t: its rows' Aᵀ (K, 8) at at + t·8K
+        for (int64_t t = 0; t < tiles; ++t) {
+            const int64_t rows = std::min<int64_t>(kTileRows, M - t * kTileRows);
+            if (rows < kTileRows) std::fill(at + t * K * kTileRows, at + (t + 1) * K * kTileRows, 0.0f);
+            for (int64_t i = 0; i < rows; ++i)
+                for (int64_t k = 0; k < K; ++k) at[(t * K + k) * kTileRows + i] = A[(t * kTileRows + i) * lda + k];
+        }
+        const int64_t strips = (N + kTileCols - 1) / kTileCols;
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int64_t s = 0; s < strips; ++s) {
+            const int64_t n0 = s * kTileCols, width = std::min<int64_t>(kTileCols, N - n0);
+            for (int64_t t = 0; t < tiles; ++t)
+                strip_broadcast_a(std::min<int64_t>(kTileRows, M - t * kTileRows), width, K, at + t * K * kTileRows,
+                                  kTileRows, B + n0, ldb, alpha, beta, C + t * kTileRows * ldc + n0, ldc);
+        }
+        return;
+    }
+    const int64_t row_tiles = (M + kTileRows - 1) / kTileRows;
+#pragma omp parallel for schedule(static) if (parallel)
+    for (int64_t t = 0; t < row_tiles; ++t) {
+        const int64_t i0 = t * kTileRows, rows = std::min<int64_t>(kTileRows, M - i0);
+        for (int64_t n0 = 0; n0 < N; n0 += kTileCols)
+            strip_broadcast_a(rows, std::min<int64_t>(kTileCols, N - n0), K, A + i0, lda, B + n0, ldb, alpha, beta,
+                              C + i0 * ldc + n0, ldc);
+    }
+}
+
+// Rows [n0, n0 + R) of Cᵀ = B·Aᵀ for one ≤ 32-row panel of A (panel (K, 32), column i = A's row i):
+// C[i, n0 + r] for i < m.
+template <int R>
+void tile_nt(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t m, float alpha, float beta,
+             float* C, int64_t ldc) {
+    v16 acc[R][2] = {};
+    for (int64_t k = 0; k < K; ++k) {
+        const v16 a0 = load16(panel + k * kPanel), a1 = load16(panel + k * kPanel + 16);
+        for (int r = 0; r < R; ++r) {
+            const v16 w = splat(B[r * ldb + k]);
+            acc[r][0] += w * a0;
+            acc[r][1] += w * a1;
+        }
+    }
+    alignas(64) float out[R][kPanel];
+    for (int r = 0; r < R; ++r) store16(out[r], acc[r][0]), store16(out[r] + 16, acc[r][1]);
+    for (int64_t i = 0; i < m; ++i) {
+        float* c = C + i * ldc;
+        for (int r = 0; r < R; ++r) c[r] = beta == 0.0f ? alpha * out[r][i] : alpha * out[r][i] + beta * c[r];
+    }
+}
+
+// C (M, N) = alpha·A·Bᵀ + beta·C, M ≤ kSmallBatch: 32 rows of A at a time.
+void gemm_nt(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda, const float* B, int64_t ldb,
+             float beta, float* C, int64_t ldc) {
+    float* panel = scratch(K * kPanel, 0);
+    const int64_t tiles = (N + kNtRows - 1) / kNtRows;
+    const bool parallel = M * N * K >= (int64_t{1} << 17);
+    for (int64_t m0 = 0; m0 < M; m0 += kPanel) {
+        const int64_t m = std::min<int64_t>(kPanel, M - m0);
+        if (m == kPanel) {
+            transpose_into(kPanel, K, A + m0 * lda, lda, panel);
+        } else {  // fewer rows (the last batch of an epoch): zeros in the panel's other columns
+            std::fill(panel, panel + K * kPanel, 0.0f);
+            for (int64_t i = 0; i < m; ++i)
+                for (int64_t k = 0; k < K; ++k) panel[k * kPanel + i] = A[(m0 + i) * lda + k];
+        }
+        float* c = C + m0 * ldc;
+#pragma omp parallel for schedule(static) if (parallel)
+        for (int64_t t = 0; t < tiles; ++t) {
+            int64_t n = t * kNtRows;
+            const int64_t end = std::min(N, n + kNtRows);
+            auto run = [&]<int R>() {
+                tile_nt<R>(K, panel, B + n * ldb, ldb, m, alpha, beta, c + n, ldc);
+                n += R;
+            };
+            if (end - n == kNtRows) run.template operator()<kNtRows>();
+            if (end - n >= 8) run.template operator()<8>();
+            if (end - n >= 4) run.template operator()<4>();
+            if (end - n >= 2) run.template operator()<2>();
+            if (end - n >= 1) run.template operator()<1>();
+        }
+    }
+}
+
+}  // namespace
+
+bool small_batch_gemm_applies(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K) {
+    if (M <= 0 || N <= 0 || K <= 0) return false;
+    // NT (forward): from 64 rows of W on; below, transposing the batch costs more than the product.
+    if (!trans_a && trans_b) return M <= kSmallBatch && N >= 64;
+    if (!trans_a) return M <= kSmallBatch;  // NN (input gradient)
+    return !trans_b && K <= kSmallBatch;    // TN (weight gradient)
+}
+
+void small_batch_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                      int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+    if (!trans_a && trans_b) return gemm_nt(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gemm_broadcast_a(trans_a, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+                              int64_t ldb, const RowBlockConsumer& consume) {
+    const int64_t row_tiles = (M + kTileRows - 1) / kTileRows;
+#pragma omp parallel if (M * N * K >= (int64_t{1} << 17))
+    {
+        float* block = scratch(kTileRows * N, 1);
+#pragma omp for schedule(static)
+        for (int64_t t = 0; t < row_tiles; ++t) {
+            const int64_t i0 = t * kTileRows, rows = std::min<int64_t>(kTileRows, M - i0);
+            for (int64_t n0 = 0; n0 < N; n0 += kTileCols)
+                strip_broadcast_a(rows, std::min<int64_t>(kTileCols, N - n0), K, A + i0, lda, B + n0, ldb,
+                                        1.0f, 0.0f, block + n0, N);
+            consume(i0, rows, block);
+        }
+    }
+}
+
+}  // namespace probenet::cpu

@@ -1,0 +1,38 @@
+// The three products of a linear layer when one side is a training batch (at most kSmallBatch
+// rows), computed without packing the large operand. W (N, K) row-major as PyTorch stores it,
+// x (b, K), g (b, N), b ≤ kSmallBatch:
+//   forward       y  (b, N) = x · Wᵀ     cblas NT with M = b
+//   input grad    dx (b, K) = g · W      cblas NN with M = b
+//   weight grad   dW (N, K) = gᵀ · x     cblas TN with K = b
+// OpenBLAS packs both operands of every product into its block layout before multiplying; here the
+// packed copy of W would be used once, so packing costs a second pass over W. These kernels read W
+// once, where it lies (see the .cpp for the register tiles). The weight gradient can also be handed
+// over row block by row block while it is still in cache (small_batch_gemm_tn_rows), which is how an
+// optimizer updates a parameter inside backward (autograd/var.h, InBackwardUpdate).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace probenet::cpu {
+
+inline constexpr int64_t kSmallBatch = 64;
+
+// True when the row-major product C (M, N) = op(A)·op(B), op(A) (M, K), is one of the three shapes
+// above (NT or NN with M ≤ kSmallBatch, TN with K ≤ kSmallBatch; TT never).
+bool small_batch_gemm_applies(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K);
+
+// cblas_sgemm's contract (row-major, C = alpha·op(A)·op(B) + beta·C, beta 0 ignores old C); only for
+// shapes where small_batch_gemm_applies. Each C element is one fused multiply-add chain over k in
+// order, whatever the thread count.
+void small_batch_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+                      int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+// C (M, N) = Aᵀ·B with A (K, M), B (K, N), K ≤ kSmallBatch, delivered by blocks of whole rows:
+// consume(row0, rows, block) gets rows [row0, row0 + rows) of C in `block` (rows, N), row-major,
+// valid only during the call. Called from several threads at once, each with other rows.
+using RowBlockConsumer = std::function<void(int64_t row0, int64_t rows, const float* block)>;
+void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+                              int64_t ldb, const RowBlockConsumer& consume);
+
+}  // namespace probenet::cpu
