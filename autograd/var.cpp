@@ -55,7 +55,25 @@ void Var::zero_grad() {
     if (impl_) impl_->grad_live = false;
 }
 
+namespace {
+void check_not_updated(const VarImpl& v) {
+    PROBENET_CHECK(!v.updated_in_backward, "a parameter of shape ", v.value.shape_str(),
+                   " gets a second gradient after its optimizer update was applied inside backward (it is used "
+                   "twice in one graph, or backward ran twice before the optimizer's step); build the optimizer "
+                   "with update_in_backward = false for weight sharing or gradient accumulation");
+}
+}  // namespace
+
+UpdateInBackward* take_update_in_backward(VarImpl& v) {
+    if (!v.update_in_backward) return nullptr;
+    check_not_updated(v);
+    if (v.grad_live) return nullptr;
+    v.updated_in_backward = true;
+    return v.update_in_backward.get();
+}
+
 GradSlot grad_slot(VarImpl& v) {
+    check_not_updated(v);
     if (!v.grad.defined() || v.grad.shape() != v.value.shape() || v.grad.device() != v.value.device())
         v.grad = Tensor::empty(v.value.shape(), v.value.device());
     const float beta = v.grad_live ? 1.0f : 0.0f;

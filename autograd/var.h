@@ -31,6 +31,19 @@ public:
     std::vector<std::shared_ptr<VarImpl>> inputs;
 };
 
+// An optimizer step taken inside backward (optim/sgd.h: SgdOptions::update_in_backward). A function
+// that forms a parameter's whole gradient in one place (the linear layer's dW and db) asks
+// take_update_in_backward; when it gets one, it hands the gradient over in parts while each part is
+// still in cache, instead of writing VarImpl::grad — the full-size gradient is never written to
+// memory and read back, and the optimizer's step() skips the parameter.
+class UpdateInBackward {
+public:
+    virtual ~UpdateInBackward() = default;
+    // grad: this step's complete gradient of parameter elements [offset, offset + n), on the
+    // parameter's device. Called concurrently for disjoint ranges.
+    virtual void apply(int64_t offset, int64_t n, const float* grad) = 0;
+};
+
 struct VarImpl {
     VarImpl() = default;
     ~VarImpl();  // dismantles long graphs iteratively: no recursion in destructors either
@@ -42,6 +55,8 @@ struct VarImpl {
     bool grad_live = false;  // false: the gradient is zero whatever `grad` holds
     bool requires_grad = false;
     std::shared_ptr<Node> producer;  // null for leaves (parameters, inputs)
+    std::shared_ptr<UpdateInBackward> update_in_backward;  // installed by an optimizer, or null
+    bool updated_in_backward = false;  // taken since the optimizer's last step (which clears it)
 };
 
 class Var {
@@ -81,6 +96,12 @@ struct GradSlot {
 };
 // Allocates v.grad if needed and marks it live; the caller must then write it with `beta`.
 GradSlot grad_slot(VarImpl& v);
+
+// The update to apply to parameter `v` now, or null: none is installed, or the gradient already has
+// another contribution this step (then write grad as usual). Throws when the update was taken since
+// the optimizer's last step: the parameter is used twice in one graph, or backward ran twice before
+// a step — both need a gradient that update_in_backward never forms.
+UpdateInBackward* take_update_in_backward(VarImpl& v);
 
 // Wraps a function's output: records `node` with `inputs` when grad mode is on and some input
 // requires a gradient; otherwise the node is dropped and the result is a plain constant.

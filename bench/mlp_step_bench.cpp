@@ -3,8 +3,9 @@
 //
 // Prints `steps S batch B step_ms X` in the format of bench/torch_step.py, so the two can be
 // compared by a script (bench/run_cpu.sh), then where a step's time goes: forward,
-// backward (GEMMs and the weight-gradient writes), and the optimizer pass.
-// usage: build/bench/mlp_step_bench [steps=300] [threads=0 (all)] [batch=32]
+// backward (GEMMs, and the SGD update of every linear layer, which training applies inside backward:
+// optim/sgd.h, update_in_backward), and step() (what remains of the optimizer pass).
+// usage: build/bench/mlp_step_bench [steps=300] [threads=0 (all)] [batch=32] [update_in_backward=1]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,12 +23,14 @@ int main(int argc, char** argv) {
     const int steps = argc > 1 ? std::atoi(argv[1]) : 300;
     const int threads = argc > 2 ? std::atoi(argv[2]) : 0;
     const int batch = argc > 3 ? std::atoi(argv[3]) : 32;
+    // The optimizer update inside backward (optim/sgd.h), as training runs it; 0 times step() separately.
+    const bool in_backward = argc > 4 ? std::atoi(argv[4]) != 0 : true;
     set_threads(threads);
     std::printf("%s\n", runtime_summary(Device::CPU).c_str());
 
     Rng rng(1);
     auto model = nn::make_mlp(784, {128, 512, 2048, 2048}, 10, rng);
-    optim::SGD sgd(model->parameters(), {.lr = 1e-3f, .momentum = 0.9f});
+    optim::SGD sgd(model->parameters(), {.lr = 1e-3f, .momentum = 0.9f, .update_in_backward = in_backward});
     // A pool of distinct batches, as in training (each step sees new rows).
     constexpr int kPool = 16;
     std::vector<Tensor> xs;

@@ -1,6 +1,9 @@
 // linear: y = x·Wᵀ + b, x (N, in), W (out, in) as PyTorch stores it, b (out) or none, y (N, out).
 // backward: dx += dy·W (N, in), dW += dyᵀ·x (out, in), db += Σ_rows dy (out); keeps x and W.
 // One fused node instead of matmul + add saves a pass over y and its gradient.
+// When the optimizer updates W and b inside backward (autograd/var.h, UpdateInBackward), dx is formed
+// first (it needs the old W), then dW goes to the update block of rows by block of rows as the GEMM
+// finishes them (ops::gemm_tn_rows), and db from a small temporary.
 #include "autograd/functions.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -18,12 +21,25 @@ struct LinearNode final : Node {
             ops::gemm(g, false, w, false, s.grad, 1.0f, s.beta);
         }
         if (inputs[1]->requires_grad) {
-            GradSlot s = grad_slot(*inputs[1]);
-            ops::gemm(g, true, x, false, s.grad, 1.0f, s.beta);
+            if (UpdateInBackward* update = take_update_in_backward(*inputs[1])) {
+                const int64_t in = x.dim(1);
+                ops::gemm_tn_rows(g, x, [update, in](int64_t row0, int64_t rows, const float* block) {
+                    update->apply(row0 * in, rows * in, block);
+                });
+            } else {
+                GradSlot s = grad_slot(*inputs[1]);
+                ops::gemm(g, true, x, false, s.grad, 1.0f, s.beta);
+            }
         }
         if (has_bias && inputs[2]->requires_grad) {
-            GradSlot s = grad_slot(*inputs[2]);
-            ops::sum_axis_into(g, 0, s.beta, s.grad);
+            if (UpdateInBackward* update = take_update_in_backward(*inputs[2])) {
+                Tensor db = Tensor::empty({g.dim(1)}, g.device());
+                ops::sum_axis_into(g, 0, 0.0f, db);
+                update->apply(0, db.numel(), db.data());
+            } else {
+                GradSlot s = grad_slot(*inputs[2]);
+                ops::sum_axis_into(g, 0, s.beta, s.grad);
+            }
         }
     }
 };
