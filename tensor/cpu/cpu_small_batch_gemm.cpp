@@ -12,11 +12,19 @@
 //           rows: A's rows (32 at a time) are first transposed into a (K, 32) panel that stays in L2;
 //           per k, 2 panel loads, 12 broadcasts of W's elements (12 rows of W read side by side, each
 //           exactly once), 24 FMAs. The tile is transposed on the way out. Threads split W's rows.
-// Every C element is one fused multiply-add chain over k = 0, 1, …, K−1 in a register, so results do
-// not depend on the thread count. Ragged column ends use masked loads and stores.
+// Summation order — OpenBLAS's, so that training gives the same numbers bit for bit as with cblas_sgemm
+// (and so as PyTorch on the same OpenBLAS: scripts/torch_same_init.sh). OpenBLAS's level-3 driver cuts
+// K into blocks (kBlockK below; the last two blocks of a remainder between kBlockK and 2·kBlockK are
+// halves rounded up to kUnrollK), its kernel sums each block in a register by fused multiply-adds from
+// zero, k in order, and adds the block into C as C = alpha·block + C (one FMA), after C = beta·C. These
+// kernels do exactly that per element. With OpenBLAS's SkylakeX kernels (SGEMM_Q = 448, unroll 16)
+// the results are identical for every shape of the paper's MLP (tests/tensor/test_small_batch_gemm.cpp);
+// with other kernels OpenBLAS sums in another order and the two differ by rounding. Either way no
+// result depends on the thread count. Ragged column ends use masked loads and stores.
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -38,6 +46,26 @@ constexpr int kNtRows = 12, kPanel = 32;                                    // N
 // 32×2048×2048 input gradient (bench/small_batch_gemm_bench): 4.4 ms without, 3.1 ms with these.
 constexpr int64_t kAheadL1 = 4, kAheadL2 = 32;
 
+constexpr int64_t kBlockK = 448, kUnrollK = 16;
+
+// The length of the next K block when `remaining` values of k are left (OpenBLAS's rule).
+inline int64_t next_k_block(int64_t remaining) {
+    if (remaining >= 2 * kBlockK) return kBlockK;
+    if (remaining > kBlockK) return (remaining / 2 + kUnrollK - 1) / kUnrollK * kUnrollK;
+    return remaining;
+}
+
+// a·b + c rounded once, lane by lane.
+inline v16 fma16(v16 a, v16 b, v16 c) {
+#ifdef __AVX512F__
+    return (v16)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#else
+    v16 r;
+    for (int j = 0; j < 16; ++j) r[j] = std::fma(a[j], b[j], c[j]);
+    return r;
+#endif
+}
+
 // The first n ∈ [1, 16] floats at p (zeros after them), and the store of a vector's first n lanes.
 inline v16 load_first(const float* p, int n) {
 #ifdef __AVX512F__
@@ -56,14 +84,18 @@ inline void store_first(float* p, v16 v, int n) {
 #endif
 }
 
-// out[0, n) = alpha·acc + beta·out (beta 0: out's old contents are ignored, even NaN).
-inline void write_lanes(float* out, v16 acc, int n, float alpha, float beta) {
-    if (alpha != 1.0f) acc *= splat(alpha);
-    if (n == 16) {
-        store16(out, beta == 0.0f ? acc : acc + splat(beta) * load16(out));
-    } else {
-        store_first(out, beta == 0.0f ? acc : acc + splat(beta) * load_first(out, n), n);
-    }
+// What C holds before the first K block is added: beta·C (0 for beta 0, whatever C held, even NaN).
+inline v16 scaled_start(v16 old, float beta) {
+    if (beta == 0.0f) return v16{};
+    return beta == 1.0f ? old : old * splat(beta);
+}
+
+// Adds one K block's sums into out[0, n): out = alpha·acc + (first ? beta·out : out), one FMA.
+inline void add_block(float* out, v16 acc, int n, float alpha, float beta, bool first) {
+    const v16 old = n == 16 ? load16(out) : load_first(out, n);
+    const v16 sum = fma16(splat(alpha), acc, first ? scaled_start(old, beta) : old);
+    if (n == 16) store16(out, sum);
+    else store_first(out, sum, n);
 }
 
 // One I × 16V tile of C = Aᵀ·B, Aᵀ(i, k) = A[k·lda + i]; the last of the V vectors holds `last` ∈
@@ -71,24 +103,28 @@ inline void write_lanes(float* out, v16 acc, int n, float alpha, float beta) {
 template <int I, int V>
 void tile_broadcast_a(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last, float alpha,
                       float beta, float* C, int64_t ldc) {
-    v16 acc[I][V] = {};
-    for (int64_t k = 0; k < K; ++k) {
-        const float* b = B + k * ldb;
-        if (k + kAheadL2 < K)
-            for (int v = 0; v < V; ++v) {
-                __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
-                __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
+    for (int64_t k0 = 0, kb; k0 < K; k0 += kb) {
+        kb = next_k_block(K - k0);
+        v16 acc[I][V] = {};
+        for (int64_t k = k0; k < k0 + kb; ++k) {
+            const float* b = B + k * ldb;
+            if (k + kAheadL2 < K)
+                for (int v = 0; v < V; ++v) {
+                    __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
+                    __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
+                }
+            v16 bv[V];
+            for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
+            bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
+            for (int i = 0; i < I; ++i) {
+                const v16 a = splat(A[k * lda + i]);
+                for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, bv[v], acc[i][v]);
             }
-        v16 bv[V];
-        for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
-        bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
-        for (int i = 0; i < I; ++i) {
-            const v16 a = splat(A[k * lda + i]);
-            for (int v = 0; v < V; ++v) acc[i][v] += a * bv[v];
         }
+        for (int i = 0; i < I; ++i)
+            for (int v = 0; v < V; ++v)
+                add_block(C + i * ldc + 16 * v, acc[i][v], v + 1 < V ? 16 : last, alpha, beta, k0 == 0);
     }
-    for (int i = 0; i < I; ++i)
-        for (int v = 0; v < V; ++v) write_lanes(C + i * ldc + 16 * v, acc[i][v], v + 1 < V ? 16 : last, alpha, beta);
 }
 
 // Rows [0, rows) of one column strip [0, width) of C = Aᵀ·B, width ≤ kTileCols: row tiles of 8, then 4,
@@ -169,21 +205,28 @@ void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha
 template <int R>
 void tile_nt(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t m, float alpha, float beta,
              float* C, int64_t ldc) {
-    v16 acc[R][2] = {};
-    for (int64_t k = 0; k < K; ++k) {
-        const v16 a0 = load16(panel + k * kPanel), a1 = load16(panel + k * kPanel + 16);
-        for (int r = 0; r < R; ++r) {
-            const v16 w = splat(B[r * ldb + k]);
-            acc[r][0] += w * a0;
-            acc[r][1] += w * a1;
+    // Cᵀ's tile (R, 32) as it builds up block by block: starts as beta·Cᵀ, then += alpha·block.
+    alignas(64) float run[R][kPanel] = {};
+    if (beta != 0.0f)
+        for (int64_t i = 0; i < m; ++i)
+            for (int r = 0; r < R; ++r) run[r][i] = beta == 1.0f ? C[i * ldc + r] : beta * C[i * ldc + r];
+    for (int64_t k0 = 0, kb; k0 < K; k0 += kb) {
+        kb = next_k_block(K - k0);
+        v16 acc[R][2] = {};
+        for (int64_t k = k0; k < k0 + kb; ++k) {
+            const v16 a0 = load16(panel + k * kPanel), a1 = load16(panel + k * kPanel + 16);
+            for (int r = 0; r < R; ++r) {
+                const v16 w = splat(B[r * ldb + k]);
+                acc[r][0] = fma16(w, a0, acc[r][0]);
+                acc[r][1] = fma16(w, a1, acc[r][1]);
+            }
         }
+        for (int r = 0; r < R; ++r)
+            for (int h = 0; h < 2; ++h)
+                store16(run[r] + 16 * h, fma16(splat(alpha), acc[r][h], load16(run[r] + 16 * h)));
     }
-    alignas(64) float out[R][kPanel];
-    for (int r = 0; r < R; ++r) store16(out[r], acc[r][0]), store16(out[r] + 16, acc[r][1]);
-    for (int64_t i = 0; i < m; ++i) {
-        float* c = C + i * ldc;
-        for (int r = 0; r < R; ++r) c[r] = beta == 0.0f ? alpha * out[r][i] : alpha * out[r][i] + beta * c[r];
-    }
+    for (int64_t i = 0; i < m; ++i)
+        for (int r = 0; r < R; ++r) C[i * ldc + r] = run[r][i];
 }
 
 // C (M, N) = alpha·A·Bᵀ + beta·C, M ≤ kSmallBatch: 32 rows of A at a time.
