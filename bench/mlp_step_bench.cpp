@@ -6,9 +6,15 @@
 // backward (GEMMs, and the SGD update of every linear layer, which training applies inside backward:
 // optim/sgd.h, update_in_backward), and step() (what remains of the optimizer pass).
 // usage: build/bench/mlp_step_bench [steps=300] [threads=0 (all)] [batch=32] [update_in_backward=1]
+#include <cblas.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <vector>
 
 #include "autograd/functions.h"
 #include "nn/models/mlp.h"
@@ -17,6 +23,62 @@
 
 using namespace probenet;
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double median_seconds(int repeats, const std::function<void()>& f) {
+    f();  // warm-up
+    std::vector<double> t;
+    for (int r = 0; r < repeats; ++r) {
+        const auto a = Clock::now();
+        f();
+        t.push_back(std::chrono::duration<double>(Clock::now() - a).count());
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+}
+
+// What the step cannot go below on this machine, measured here with the same threads:
+//   arithmetic  2·B·Σ in·out per product; forward, weight gradient, and input gradient of every layer
+//               but the first: ≈ 1.04 GFLOP at batch 32, at the rate of a large square cblas_sgemm;
+//   memory      the weights read by the forward and by the input gradient, then weights and momentum
+//               read and written by the update: 24 bytes per parameter (130 MB), at the rate of a
+//               copy of a buffer that size (so from wherever the weights live: DRAM or a large L3).
+// The two can overlap, so the floor is the larger; their sum is printed too.
+void print_floor(nn::Module& model, int batch, double step_s) {
+    double flops = 0, params = 0;
+    bool first = true;
+    for (const autograd::Var& p : model.parameters()) {
+        params += static_cast<double>(p.value().numel());
+        if (p.value().rank() != 2) continue;  // biases: negligible arithmetic
+        const double prod = 2.0 * batch * static_cast<double>(p.value().numel());
+        flops += prod * (first ? 2 : 3);
+        first = false;
+    }
+    const int64_t n = 2048;
+    std::vector<float> a(static_cast<size_t>(n * n), 0.5f), b(a), c(a);
+    const double gemm_s = median_seconds(5, [&] {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(n), int(n), int(n), 1.0f, a.data(), int(n), b.data(),
+                    int(n), 0.0f, c.data(), int(n));
+    });
+    const double gflops = 2.0 * n * n * n / gemm_s / 1e9;
+    const double bytes = 24.0 * params;
+    const auto words = static_cast<int64_t>(bytes / 8);  // copy bytes/2 → read + write = bytes
+    std::vector<float> src(static_cast<size_t>(words), 1.0f), dst(src.size());
+    const double copy_s = median_seconds(5, [&] {
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < words; i += 1 << 16)
+            std::memcpy(dst.data() + i, src.data() + i, sizeof(float) * size_t(std::min<int64_t>(1 << 16, words - i)));
+    });
+    const double gbs = 2.0 * static_cast<double>(words) * sizeof(float) / copy_s / 1e9;
+    const double compute_ms = flops / (gflops * 1e9) * 1e3, memory_ms = bytes / (gbs * 1e9) * 1e3;
+    std::printf("floor: %.2f GFLOP at %.0f GFLOP/s (sgemm 2048³) = %.2f ms; %.0f MB at %.1f GB/s (copy) = %.2f ms; "
+                "step = %.2fx max(compute, memory), %.2fx their sum\n",
+                flops / 1e9, gflops, compute_ms, bytes / 1e6, gbs, memory_ms,
+                step_s * 1e3 / std::max(compute_ms, memory_ms), step_s * 1e3 / (compute_ms + memory_ms));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     choose_blas_kernels(argv);
@@ -61,5 +123,6 @@ int main(int argc, char** argv) {
                 per_step * ((60000 + batch - 1) / batch));
     std::printf("breakdown per step: forward %.3f ms, backward %.3f ms, optimizer %.3f ms\n", t_forward / steps * 1e3,
                 t_backward / steps * 1e3, t_step / steps * 1e3);
+    print_floor(*model, batch, per_step);
     return 0;
 }

@@ -44,6 +44,16 @@ public:
     virtual void gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                               int64_t ldb, const RowBlockConsumer& consume);
 
+    // A linear layer's backward when the optimizer updates W inside it (autograd/functions/linear.cpp):
+    // dx (B, K) = beta_dx·dx + g·W from W's values before the update, and dW = gᵀ·x (N, K) handed to
+    // consume(offset, n, grad) as segments of its row-major storage; consume may change W (it runs after
+    // dx is done with those elements) and may run concurrently on disjoint segments. g (B, N), x (B, K),
+    // W (N, K). The CPU does both in one pass over W's rows for small batches; the default runs gemm,
+    // then gemm_tn_rows.
+    using SegmentConsumer = std::function<void(int64_t offset, int64_t n, const float* grad)>;
+    virtual void linear_backward_with_update(int64_t B, int64_t N, int64_t K, const float* g, const float* x,
+                                             const float* W, float beta_dx, float* dx, const SegmentConsumer& consume);
+
     // Elementwise over n elements.
     virtual void add(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a + b
     virtual void mul(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a * b

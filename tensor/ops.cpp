@@ -73,6 +73,19 @@ void gemm_tn_rows(const Tensor& A, const Tensor& B, const Backend::RowBlockConsu
     be.gemm_tn_rows(A.dim(1), B.dim(1), A.dim(0), A.data(), A.dim(1), B.data(), B.dim(1), consume);
 }
 
+void linear_backward_with_update(const Tensor& g, const Tensor& x, const Tensor& W, float beta_dx, Tensor& dx,
+                                 const Backend::SegmentConsumer& consume) {
+    Backend& be = same_device("linear_backward_with_update", g, x);
+    same_device("linear_backward_with_update", g, W), same_device("linear_backward_with_update", g, dx);
+    rank2("linear_backward_with_update", "g", g), rank2("linear_backward_with_update", "x", x);
+    rank2("linear_backward_with_update", "W", W), rank2("linear_backward_with_update", "dx", dx);
+    PROBENET_CHECK(g.dim(0) == x.dim(0) && W.dim(0) == g.dim(1) && W.dim(1) == x.dim(1) && dx.shape() == x.shape(),
+                   "linear_backward_with_update: g ", g.shape_str(), ", x ", x.shape_str(), ", W ", W.shape_str(),
+                   ", dx ", dx.shape_str(), " do not fit (g (B, N), x and dx (B, K), W (N, K))");
+    be.linear_backward_with_update(g.dim(0), g.dim(1), x.dim(1), g.data(), x.data(), W.data(), beta_dx, dx.data(),
+                                   consume);
+}
+
 Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a, bool trans_b) {
     rank2("matmul", "A", A), rank2("matmul", "B", B);
     Tensor C = Tensor::empty({trans_a ? A.dim(1) : A.dim(0), trans_b ? B.dim(0) : B.dim(1)}, A.device());

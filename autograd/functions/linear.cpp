@@ -1,9 +1,10 @@
 // linear: y = x·Wᵀ + b, x (N, in), W (out, in) as PyTorch stores it, b (out) or none, y (N, out).
 // backward: dx += dy·W (N, in), dW += dyᵀ·x (out, in), db += Σ_rows dy (out); keeps x and W.
 // One fused node instead of matmul + add saves a pass over y and its gradient.
-// When the optimizer updates W and b inside backward (autograd/var.h, UpdateInBackward), dx is formed
-// first (it needs the old W), then dW goes to the update block of rows by block of rows as the GEMM
-// finishes them (ops::gemm_tn_rows), and db from a small temporary.
+// When the optimizer updates W and b inside backward (autograd/var.h, UpdateInBackward), dx and dW come
+// from one pass over W's rows (ops::linear_backward_with_update: each row's share of dx is summed from
+// its old values, then its gradient goes to the update while in cache); without dx (the first layer),
+// dW goes to the update block of rows by block of rows (ops::gemm_tn_rows); db from a small temporary.
 #include "autograd/functions.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
@@ -16,17 +17,23 @@ struct LinearNode final : Node {
     bool has_bias = false;
     const char* name() const override { return "linear"; }
     void backward(const Tensor& g) override {
-        if (inputs[0]->requires_grad) {
+        UpdateInBackward* update = inputs[1]->requires_grad ? take_update_in_backward(*inputs[1]) : nullptr;
+        if (update && inputs[0]->requires_grad) {  // dx and the update of W in one pass over W
             GradSlot s = grad_slot(*inputs[0]);
-            ops::gemm(g, false, w, false, s.grad, 1.0f, s.beta);
-        }
-        if (inputs[1]->requires_grad) {
-            if (UpdateInBackward* update = take_update_in_backward(*inputs[1])) {
+            ops::linear_backward_with_update(g, x, w, s.beta, s.grad, [update](int64_t offset, int64_t n, const float* d) {
+                update->apply(offset, n, d);
+            });
+        } else {
+            if (inputs[0]->requires_grad) {
+                GradSlot s = grad_slot(*inputs[0]);
+                ops::gemm(g, false, w, false, s.grad, 1.0f, s.beta);
+            }
+            if (update) {
                 const int64_t in = x.dim(1);
                 ops::gemm_tn_rows(g, x, [update, in](int64_t row0, int64_t rows, const float* block) {
                     update->apply(row0 * in, rows * in, block);
                 });
-            } else {
+            } else if (inputs[1]->requires_grad) {
                 GradSlot s = grad_slot(*inputs[1]);
                 ops::gemm(g, true, x, false, s.grad, 1.0f, s.beta);
             }

@@ -131,6 +131,13 @@ public:
         cpu::small_batch_gemm_tn_rows(M, N, K, A, lda, B, ldb, consume);
     }
 
+    void linear_backward_with_update(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
+                                     float beta_dx, float* dx, const SegmentConsumer& consume) override {
+        if (!cpu::small_batch_gemm_applies(false, false, B, K, N) || !cpu::small_batch_gemm_applies(true, false, N, K, B))
+            return Backend::linear_backward_with_update(B, N, K, g, x, W, beta_dx, dx, consume);
+        cpu::small_batch_linear_backward(B, N, K, g, x, W, beta_dx, dx, consume);
+    }
+
     void add(int64_t n, const float* a, const float* b, float* out) override {
 #pragma omp parallel for simd if (n > kParallelMin)
         for (int64_t i = 0; i < n; ++i) out[i] = a[i] + b[i];

@@ -30,6 +30,8 @@
 
 #include "tensor/cpu/cpu_simd.h"
 
+#include <omp.h>
+
 namespace probenet::cpu {
 
 namespace {
@@ -152,7 +154,7 @@ void strip_broadcast_a(int64_t rows, int64_t width, int64_t K, const float* A, i
 // A scratch buffer of at least n floats, one per thread, kept between calls (a fresh 256 KB vector per
 // call would be mapped and page-faulted every time).
 float* scratch(int64_t n, int which) {
-    thread_local std::vector<float> buffers[2];
+    thread_local std::vector<float> buffers[3];
     std::vector<float>& b = buffers[which];
     if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
     return b.data();
@@ -291,6 +293,111 @@ void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, i
                 strip_broadcast_a(rows, std::min<int64_t>(kTileCols, N - n0), K, A + i0, lda, B + n0, ldb,
                                         1.0f, 0.0f, block + n0, N);
             consume(i0, rows, block);
+        }
+    }
+}
+
+// --- the linear layer's backward with the weight update in one pass over W --------------------------
+
+namespace {
+
+// Continues, for an I × 16V tile of P (B rows, row stride ldp), the FMA chains P[i, c] += Σ_r g(i, r)·W[r, c]
+// over `rows` rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
+template <int I, int V>
+void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last, bool fresh, float* P,
+                   int64_t ldp) {
+    v16 acc[I][V];
+    for (int i = 0; i < I; ++i)
+        for (int v = 0; v < V; ++v) {
+            const int n = v + 1 < V ? 16 : last;
+            acc[i][v] = fresh ? v16{} : (n == 16 ? load16(P + i * ldp + 16 * v) : load_first(P + i * ldp + 16 * v, n));
+        }
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* w = W + r * ldw;
+        v16 wv[V];
+        for (int v = 0; v + 1 < V; ++v) wv[v] = load16(w + 16 * v);
+        wv[V - 1] = last == 16 ? load16(w + 16 * (V - 1)) : load_first(w + 16 * (V - 1), last);
+        for (int i = 0; i < I; ++i) {
+            const v16 a = splat(gt[r * kTileRows + i]);
+            for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, wv[v], acc[i][v]);
+        }
+    }
+    for (int i = 0; i < I; ++i)
+        for (int v = 0; v < V; ++v) {
+            const int n = v + 1 < V ? 16 : last;
+            if (n == 16) store16(P + i * ldp + 16 * v, acc[i][v]);
+            else store_first(P + i * ldp + 16 * v, acc[i][v], n);
+        }
+}
+
+// P (B, width) += g(:, rows)·W(rows, :) for one column strip, width ≤ kTileCols; gt: the batch's panels
+// (tile t of 8 batch rows at gt + t·8·N), already offset to the first of the rows.
+void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const float* gt, const float* W, int64_t ldw,
+                    bool fresh, float* P, int64_t ldp) {
+    for (int64_t t = 0; t * kTileRows < B; ++t) {
+        // Tiles of 8 batch rows (the panel's zero rows pad a short last tile; its extra rows of P are scratch).
+        const float* g = gt + t * N * kTileRows;
+        float* p = P + t * kTileRows * ldp;
+        if (width == kTileCols) {
+            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, ldp);
+        } else {
+            for (int64_t n = 0; n < width; n += 16)
+                tile_continue<kTileRows, 1>(rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
+                                            fresh, p + n, ldp);
+        }
+    }
+}
+
+}  // namespace
+
+// Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
+// then updated 8 at a time while they are still in L2.
+constexpr int64_t kChunkRows = 32;
+
+void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
+                                 float beta_dx, float* dx, const SegmentConsumer& consume) {
+    // Panels of gᵀ, 8 batch rows each: (N, 8) at gt + t·8N, zero-padded past B.
+    const int64_t tiles = (B + kTileRows - 1) / kTileRows;
+    float* gt = scratch(tiles * N * kTileRows, 0);
+    for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t rows = std::min<int64_t>(kTileRows, B - t * kTileRows);
+        if (rows < kTileRows) std::fill(gt + t * N * kTileRows, gt + (t + 1) * N * kTileRows, 0.0f);
+        for (int64_t i = 0; i < rows; ++i)
+            for (int64_t o = 0; o < N; ++o) gt[(t * N + o) * kTileRows + i] = g[(t * kTileRows + i) * N + o];
+    }
+    const int64_t strips = (K + kTileCols - 1) / kTileCols;
+#pragma omp parallel if (B * N * K >= (int64_t{1} << 17))
+    {
+        // This thread's columns: a contiguous run of whole strips.
+        const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+        const int64_t s0 = strips * me / threads, s1 = strips * (me + 1) / threads;
+        const int64_t c0 = s0 * kTileCols, c1 = std::min(K, s1 * kTileCols), cols = c1 - c0;
+        if (cols > 0) {
+            float* P = scratch(tiles * kTileRows * cols, 1);  // dx's sums over the current K block (8·tiles, cols)
+            float* D = scratch(kTileRows * cols, 2);          // weight-gradient rows (8, cols)
+            for (int64_t o0 = 0, kb; o0 < N; o0 += kb) {  // OpenBLAS's K blocks over W's rows
+                kb = next_k_block(N - o0);
+                for (int64_t o = o0; o < o0 + kb; o += kChunkRows) {
+                    const int64_t rows = std::min<int64_t>(kChunkRows, o0 + kb - o);
+                    // dx's sums over these rows of W, before they change …
+                    for (int64_t c = c0; c < c1; c += kTileCols)
+                        strip_continue(B, N, rows, std::min<int64_t>(kTileCols, c1 - c), gt + o * kTileRows, W + o * K + c,
+                                       K, o == o0, P + (c - c0), cols);
+                    // … then their gradient, dW(rows, cols) = g(:, rows)ᵀ·x(:, cols), 8 rows at a time, to the update.
+                    for (int64_t q = o; q < o + rows; q += kTileRows) {
+                        const int64_t sub = std::min<int64_t>(kTileRows, o + rows - q);
+                        for (int64_t c = c0; c < c1; c += kTileCols)
+                            strip_broadcast_a(sub, std::min<int64_t>(kTileCols, c1 - c), B, g + q, N, x + c, K, 1.0f,
+                                              0.0f, D + (c - c0), cols);
+                        for (int64_t r = 0; r < sub; ++r) consume((q + r) * K + c0, cols, D + r * cols);
+                    }
+                }
+                // dx(:, cols) = block + (first block ? beta·dx : dx), OpenBLAS's step.
+                for (int64_t i = 0; i < B; ++i)
+                    for (int64_t c = 0; c < cols; c += 16)
+                        add_block(dx + i * K + c0 + c, load_first(P + i * cols + c, int(std::min<int64_t>(16, cols - c))),
+                                  int(std::min<int64_t>(16, cols - c)), 1.0f, beta_dx, o0 == 0);
+            }
         }
     }
 }

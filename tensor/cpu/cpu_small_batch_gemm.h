@@ -35,4 +35,14 @@ using RowBlockConsumer = std::function<void(int64_t row0, int64_t rows, const fl
 void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                               int64_t ldb, const RowBlockConsumer& consume);
 
+// The linear layer's backward when the optimizer updates W inside it, in one pass over W's rows:
+// dx (B, K) = beta_dx·dx + g·W (the input gradient, from W's old values) and dW = gᵀ·x, handed to
+// consume(offset, n, grad) as segments of dW's row-major storage (element offset, count) while in
+// cache — each row of W is read once for both, then updated by `consume`. g (B, N), x (B, K),
+// W (N, K), B ≤ kSmallBatch. Threads split W's columns; consume runs concurrently on disjoint
+// segments. Sums in OpenBLAS's order like small_batch_gemm.
+using SegmentConsumer = std::function<void(int64_t offset, int64_t n, const float* grad)>;
+void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
+                                 float beta_dx, float* dx, const SegmentConsumer& consume);
+
 }  // namespace probenet::cpu
