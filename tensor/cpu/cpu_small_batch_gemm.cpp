@@ -100,29 +100,35 @@ inline void add_block(float* out, v16 acc, int n, float alpha, float beta, bool 
     else store_first(out, sum, n);
 }
 
-// One I × 16V tile of C = Aᵀ·B, Aᵀ(i, k) = A[k·lda + i]; the last of the V vectors holds `last` ∈
-// [1, 16] columns.
+// The register tile's inner loop: acc[i][v] = fma(A[k·lda + i], B[k, 16v …], acc[i][v]) for k in [0, K),
+// in order; the last of the V vectors holds `last` ∈ [1, 16] columns.
+template <int I, int V>
+inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last) {
+    for (int64_t k = 0; k < K; ++k) {
+        const float* b = B + k * ldb;
+        if (k + kAheadL2 < K)
+            for (int v = 0; v < V; ++v) {
+                __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
+                __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
+            }
+        v16 bv[V];
+        for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
+        bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
+        for (int i = 0; i < I; ++i) {
+            const v16 a = splat(A[k * lda + i]);
+            for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, bv[v], acc[i][v]);
+        }
+    }
+}
+
+// One I × 16V tile of C = Aᵀ·B, Aᵀ(i, k) = A[k·lda + i], K block by K block.
 template <int I, int V>
 void tile_broadcast_a(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last, float alpha,
                       float beta, float* C, int64_t ldc) {
     for (int64_t k0 = 0, kb; k0 < K; k0 += kb) {
         kb = next_k_block(K - k0);
         v16 acc[I][V] = {};
-        for (int64_t k = k0; k < k0 + kb; ++k) {
-            const float* b = B + k * ldb;
-            if (k + kAheadL2 < K)
-                for (int v = 0; v < V; ++v) {
-                    __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
-                    __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
-                }
-            v16 bv[V];
-            for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
-            bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
-            for (int i = 0; i < I; ++i) {
-                const v16 a = splat(A[k * lda + i]);
-                for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, bv[v], acc[i][v]);
-            }
-        }
+        fma_rows(acc, kb, A + k0 * lda, lda, B + k0 * ldb, ldb, last);
         for (int i = 0; i < I; ++i)
             for (int v = 0; v < V; ++v)
                 add_block(C + i * ldc + 16 * v, acc[i][v], v + 1 < V ? 16 : last, alpha, beta, k0 == 0);
@@ -312,16 +318,7 @@ void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, i
             const int n = v + 1 < V ? 16 : last;
             acc[i][v] = fresh ? v16{} : (n == 16 ? load16(P + i * ldp + 16 * v) : load_first(P + i * ldp + 16 * v, n));
         }
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* w = W + r * ldw;
-        v16 wv[V];
-        for (int v = 0; v + 1 < V; ++v) wv[v] = load16(w + 16 * v);
-        wv[V - 1] = last == 16 ? load16(w + 16 * (V - 1)) : load_first(w + 16 * (V - 1), last);
-        for (int i = 0; i < I; ++i) {
-            const v16 a = splat(gt[r * kTileRows + i]);
-            for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, wv[v], acc[i][v]);
-        }
-    }
+    fma_rows(acc, rows, gt, kTileRows, W, ldw, last);
     for (int i = 0; i < I; ++i)
         for (int v = 0; v < V; ++v) {
             const int n = v + 1 < V ? 16 : last;
