@@ -166,10 +166,17 @@ float* scratch(int64_t n, int which) {
     return b.data();
 }
 
-// Aᵀ of A (rows, cols; row stride lda) into at (cols, rows).
-void transpose_into(int64_t rows, int64_t cols, const float* A, int64_t lda, float* at) {
-    for (int64_t i = 0; i < rows; ++i)
-        for (int64_t k = 0; k < cols; ++k) at[k * rows + i] = A[i * lda + k];
+// out (cols, width): out[k·width + i] = A[i·lda + k] for i < rows, 0 for rows ≤ i < width — a few rows
+// of A transposed into a panel. Work-shared over the threads of the enclosing parallel region (an
+// orphaned `omp for`, with its barrier; serial outside one): done by one thread, these transposes
+// left the other waiting (perf: a tenth of a 2-thread MLP step in libgomp's barrier).
+void transpose_panel(int64_t rows, int64_t width, int64_t cols, const float* A, int64_t lda, float* out) {
+#pragma omp for schedule(static)
+    for (int64_t k0 = 0; k0 < cols; k0 += 64) {
+        const int64_t k1 = std::min(cols, k0 + 64);
+        for (int64_t i = 0; i < width; ++i)
+            for (int64_t k = k0; k < k1; ++k) out[k * width + i] = i < rows ? A[i * lda + k] : 0.0f;
+    }
 }
 
 // C (M, N) = alpha·op(A)·B + beta·C with op(A) = A (NN) or Aᵀ (TN). NN first transposes its few rows of
@@ -182,19 +189,19 @@ void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha
     if (!trans_a) {
         const int64_t tiles = (M + kTileRows - 1) / kTileRows;
         float* at = scratch(tiles * K * kTileRows, 0);  // tile t: its rows' Aᵀ (K, 8) at at + t·8K
-        for (int64_t t = 0; t < tiles; ++t) {
-            const int64_t rows = std::min<int64_t>(kTileRows, M - t * kTileRows);
-            if (rows < kTileRows) std::fill(at + t * K * kTileRows, at + (t + 1) * K * kTileRows, 0.0f);
-            for (int64_t i = 0; i < rows; ++i)
-                for (int64_t k = 0; k < K; ++k) at[(t * K + k) * kTileRows + i] = A[(t * kTileRows + i) * lda + k];
-        }
         const int64_t strips = (N + kTileCols - 1) / kTileCols;
-#pragma omp parallel for schedule(static) if (parallel)
-        for (int64_t s = 0; s < strips; ++s) {
-            const int64_t n0 = s * kTileCols, width = std::min<int64_t>(kTileCols, N - n0);
+#pragma omp parallel if (parallel)
+        {
             for (int64_t t = 0; t < tiles; ++t)
-                strip_broadcast_a(std::min<int64_t>(kTileRows, M - t * kTileRows), width, K, at + t * K * kTileRows,
-                                  kTileRows, B + n0, ldb, alpha, beta, C + t * kTileRows * ldc + n0, ldc);
+                transpose_panel(std::min<int64_t>(kTileRows, M - t * kTileRows), kTileRows, K, A + t * kTileRows * lda,
+                                lda, at + t * K * kTileRows);
+#pragma omp for schedule(static)
+            for (int64_t s = 0; s < strips; ++s) {
+                const int64_t n0 = s * kTileCols, width = std::min<int64_t>(kTileCols, N - n0);
+                for (int64_t t = 0; t < tiles; ++t)
+                    strip_broadcast_a(std::min<int64_t>(kTileRows, M - t * kTileRows), width, K, at + t * K * kTileRows,
+                                      kTileRows, B + n0, ldb, alpha, beta, C + t * kTileRows * ldc + n0, ldc);
+            }
         }
         return;
     }
@@ -245,27 +252,24 @@ void gemm_nt(int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64
     const bool parallel = M * N * K >= (int64_t{1} << 17);
     for (int64_t m0 = 0; m0 < M; m0 += kPanel) {
         const int64_t m = std::min<int64_t>(kPanel, M - m0);
-        if (m == kPanel) {
-            transpose_into(kPanel, K, A + m0 * lda, lda, panel);
-        } else {  // fewer rows (the last batch of an epoch): zeros in the panel's other columns
-            std::fill(panel, panel + K * kPanel, 0.0f);
-            for (int64_t i = 0; i < m; ++i)
-                for (int64_t k = 0; k < K; ++k) panel[k * kPanel + i] = A[(m0 + i) * lda + k];
-        }
         float* c = C + m0 * ldc;
-#pragma omp parallel for schedule(static) if (parallel)
-        for (int64_t t = 0; t < tiles; ++t) {
-            int64_t n = t * kNtRows;
-            const int64_t end = std::min(N, n + kNtRows);
-            auto run = [&]<int R>() {
-                tile_nt<R>(K, panel, B + n * ldb, ldb, m, alpha, beta, c + n, ldc);
-                n += R;
-            };
-            if (end - n == kNtRows) run.template operator()<kNtRows>();
-            if (end - n >= 8) run.template operator()<8>();
-            if (end - n >= 4) run.template operator()<4>();
-            if (end - n >= 2) run.template operator()<2>();
-            if (end - n >= 1) run.template operator()<1>();
+#pragma omp parallel if (parallel)
+        {
+            transpose_panel(m, kPanel, K, A + m0 * lda, lda, panel);  // zeros past m (a short last batch)
+#pragma omp for schedule(static)
+            for (int64_t t = 0; t < tiles; ++t) {
+                int64_t n = t * kNtRows;
+                const int64_t end = std::min(N, n + kNtRows);
+                auto run = [&]<int R>() {
+                    tile_nt<R>(K, panel, B + n * ldb, ldb, m, alpha, beta, c + n, ldc);
+                    n += R;
+                };
+                if (end - n == kNtRows) run.template operator()<kNtRows>();
+                if (end - n >= 8) run.template operator()<8>();
+                if (end - n >= 4) run.template operator()<4>();
+                if (end - n >= 2) run.template operator()<2>();
+                if (end - n >= 1) run.template operator()<1>();
+            }
         }
     }
 }
@@ -356,15 +360,12 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
     // Panels of gᵀ, 8 batch rows each: (N, 8) at gt + t·8N, zero-padded past B.
     const int64_t tiles = (B + kTileRows - 1) / kTileRows;
     float* gt = scratch(tiles * N * kTileRows, 0);
-    for (int64_t t = 0; t < tiles; ++t) {
-        const int64_t rows = std::min<int64_t>(kTileRows, B - t * kTileRows);
-        if (rows < kTileRows) std::fill(gt + t * N * kTileRows, gt + (t + 1) * N * kTileRows, 0.0f);
-        for (int64_t i = 0; i < rows; ++i)
-            for (int64_t o = 0; o < N; ++o) gt[(t * N + o) * kTileRows + i] = g[(t * kTileRows + i) * N + o];
-    }
     const int64_t strips = (K + kTileCols - 1) / kTileCols;
 #pragma omp parallel if (B * N * K >= (int64_t{1} << 17))
     {
+        for (int64_t t = 0; t < tiles; ++t)
+            transpose_panel(std::min<int64_t>(kTileRows, B - t * kTileRows), kTileRows, N, g + t * kTileRows * N, N,
+                            gt + t * N * kTileRows);
         // This thread's columns: a contiguous run of whole strips.
         const int threads = omp_get_num_threads(), me = omp_get_thread_num();
         const int64_t s0 = strips * me / threads, s1 = strips * (me + 1) / threads;
