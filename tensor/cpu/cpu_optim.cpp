@@ -50,8 +50,12 @@ void sgd_range(int64_t n, float* __restrict p, const float* __restrict g, float*
 template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
 void sgd_loop(int64_t n, float* p, const float* g, float* buf, float lr, float momentum, float dampening, float wd) {
     constexpr int64_t kChunk = 1 << 14;
+    if (n <= 2 * kChunk) {  // no OpenMP construct at all: backward calls this per row of W, thousands of times a step
+        sgd_range<kDecay, kMomentum, kFirst, kNesterov>(n, p, g, buf, lr, momentum, dampening, wd);
+        return;
+    }
     const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (n > (1 << 15))
+#pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < chunks; ++c) {
         const int64_t b = c * kChunk, e = std::min(n, b + kChunk);
         sgd_range<kDecay, kMomentum, kFirst, kNesterov>(e - b, p + b, g + b, kMomentum ? buf + b : nullptr, lr,
