@@ -143,7 +143,7 @@ TEST_CASE("probe_table prints one block per probe and threshold, each layer's nu
     CHECK_THAT(table, !Contains("float64 rescored"));  // only MASC in float32 reports it
 }
 
-TEST_CASE("probe_table and summary.json give MASC's rows rescored in float64; layers.csv does not",
+TEST_CASE("probe_table and summary.json give MASC's rows rescored in float64, layers.csv does not",
           "[experiments][report]") {
     probe::ProbeResult result = small_result();
     for (probe::LayerReport& r : result.reports)

@@ -92,7 +92,7 @@ TEST_CASE("probe_model: batch size does not change the results", "[probe]") {
     }
 }
 
-TEST_CASE("probe_model: MASC in float32 (certified) and in float64 give the same reports; rescored rows counted",
+TEST_CASE("probe_model: MASC in float32 (certified) and in float64 give the same reports and count rescored rows",
           "[probe]") {
     data::Dataset train = synthetic(300, 21), test = synthetic(90, 22);
     for (size_t i = 0; i < train.train_labels.size(); i += 3) train.train_labels[i] = (train.train_labels[i] + 1) % 3;
