@@ -30,6 +30,10 @@ struct LayerReport {
     std::string subspaces;  // the label set the probe was fit on
     std::vector<int64_t> k_per_class;
     int64_t zero_rows = 0;      // all-zero rows among the scored train and test rows
+    // MASC: train and test rows whose float32 scores were not certified and were scored in float64
+    // (probe/masc.h; every threshold and label set together); −1 for the other probes and for
+    // --masc-precision float64. Printed and in summary.json, not in the CSV.
+    int64_t rescored_rows = -1;
     std::vector<double> train;  // accuracy on the training rows vs each label set of the run
     double test = 0.0;          // accuracy on the test rows vs their labels
 

@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "data/label_corruption.h"
@@ -16,9 +17,29 @@ const ClassSubspace* subspace_of(const std::vector<const LayerSubspaces*>& sets,
     const size_t classes = sets[0]->classes.size();
     return &sets[g / classes]->classes[g % classes];
 }
+
+// The highest of v[0, K), ties to the lowest index.
+int32_t argmax(const double* v, int32_t classes) {
+    int32_t best = 0;
+    for (int32_t c = 1; c < classes; ++c)
+        if (v[c] > v[best]) best = c;  // strict: ties stay with the lower class
+    return best;
+}
+
+// Whether v[t] − v[c] > (w[t] + w[c])·(1 + 2⁻²⁰) for every c ≠ t (false on NaN): the certificate
+// of the header for scores v ± w, the slack covering the rounding of the bounds and of this test.
+bool certified(const double* v, const double* w, int32_t t, int32_t classes) {
+    for (int32_t c = 0; c < classes; ++c)
+        if (c != t && !(v[t] - v[c] > (w[t] + w[c]) * (1.0 + 0x1p-20))) return false;
+    return true;
+}
+
+// Whether the bounds hold for a row with ss = fl(‖x‖²): X in [2⁻⁶⁰, 2⁶⁰] (false for inf and NaN).
+bool bounded(double ss) { return ss >= 0x1p-120 && ss <= 0x1p120; }
 }  // namespace
 
-Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : rule_(rule) {
+Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, MascPrecision precision)
+    : rule_(rule), precision_(precision) {
     PROBENET_CHECK(!sets.empty() && sets[0] != nullptr, "Masc: need at least one subspace set");
     layer_ = sets[0]->layer;
     dim_ = sets[0]->dim;
@@ -57,9 +78,31 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule) : r
             end_.push_back(first + vectors);
         }
     }
+    if (dim_ > (int64_t{1} << 20)) precision_ = MascPrecision::Float64;  // the bounds assume d ≤ 2²⁰
+    if (precision_ == MascPrecision::Float64) return;
+    // The constants of the bounds (header): γ, N, and e and f as multiples of X plus a constant.
+    basis32_.assign(basis_.begin(), basis_.end());  // rounded to nearest
+    const double d = static_cast<double>(dim_), eps = 0x1p-24, mu = 0x1p-126;
+    const double gamma32 = d * eps / (1.0 - d * eps);
+    gamma_ = (d + 1.0) * 0x1p-53 / (1.0 - (d + 1.0) * 0x1p-53);
+    double norm = 0.0;  // N
+    for (int64_t j = 0; j < basis_rows(); ++j) {
+        double ss = 0.0;
+        for (int64_t i = 0; i < dim_; ++i) ss += basis_[j * dim_ + i] * basis_[j * dim_ + i];
+        norm = std::max(norm, std::sqrt(ss));
+    }
+    norm = norm * (1.0 + 2.0 * gamma_) + 0x1p-500;
+    e_per_x_ = (eps + gamma32 * (1.0 + eps)) * norm + 4.0 * mu * d;
+    e_abs_ = 2.0 * mu * d * (norm + 4.0);
+    f_per_x_ = gamma_ * norm;
+    f_abs_ = 0x1p-960 * d;
 }
 
 int64_t Masc::basis_rows() const { return static_cast<int64_t>(basis_.size()) / dim_; }
+
+int64_t Masc::bytes_held() const {
+    return static_cast<int64_t>(basis_.size() * sizeof(double) + basis32_.size() * sizeof(float));
+}
 
 int64_t Masc::rows_per_block() const {
     // Keep the (rows, k_all) projection block near 32 MB while each GEMM stays large.
@@ -109,31 +152,184 @@ void Masc::for_each_block(const float* rows, int64_t n, const PerBlock& per_bloc
     }
 }
 
-int64_t Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const {
-    PROBENET_CHECK(n >= 0 && (n == 0 || rows != nullptr), "Masc::predict(layer ", layer_, "): ", n,
-                   " rows with a null pointer");
-    PROBENET_CHECK(static_cast<int32_t>(predictions.size()) == num_sets_, "Masc::predict(layer ", layer_, "): got ",
-                   predictions.size(), " prediction arrays for ", num_sets_, " subspace sets");
+int64_t Masc::predict_float64(const float* rows, int64_t n, std::span<int32_t* const> predictions) const {
     const int64_t groups = int64_t{num_sets_} * num_classes_;
     int64_t zero_rows = 0;
     for_each_block(rows, n, [&](int64_t b0, int64_t b, const double* num, const double* norms) {
         for (int64_t i = 0; i < b; ++i) {
             const bool zero = norms[i] == 0.0;
             zero_rows += zero;
-            for (int32_t s = 0; s < num_sets_; ++s) {
-                int32_t best = 0;
-                if (zero) {
-                    best = rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction;
-                } else {
-                    const double* v = num + i * groups + int64_t{s} * num_classes_;
-                    for (int32_t c = 1; c < num_classes_; ++c)
-                        if (v[c] > v[best]) best = c;  // strict: ties stay with the lower class
-                }
-                predictions[s][b0 + i] = best;
-            }
+            for (int32_t s = 0; s < num_sets_; ++s)
+                predictions[s][b0 + i] = zero ? (rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction)
+                                              : argmax(num + i * groups + int64_t{s} * num_classes_, num_classes_);
         }
     });
     return zero_rows;
+}
+
+void Masc::bound_row(const float* p, double ss, double* s_hat, double* w, double* b64) const {
+    const double x = std::sqrt(ss) * (1.0 + gamma_);  // X ≥ ‖x‖
+    const double e = e_per_x_ * x + e_abs_, f = f_per_x_ * x + f_abs_, delta = e + f;
+    for (size_t g = 0; g < begin_.size(); ++g) {
+        double sum = 0.0, abs = 0.0;  // Σ̂ and A
+        for (int64_t j = begin_[g]; j < end_[g]; ++j) {
+            const double v = p[j];
+            sum += v * v;
+            abs += std::fabs(v);
+        }
+        const double k = static_cast<double>(end_[g] - begin_[g]);
+        const double m = sum * (1.0 + 2.0 * gamma_) + delta * (2.0 * abs + k * delta);
+        double bound32 = e * (2.0 * abs + k * e) + 2.0 * gamma_ * sum;
+        double bound64 = f * (2.0 * (abs + k * e) + k * f) + gamma_ * m + 2.0 * k * 0x1p-1022;
+        if (complement_[g]) {
+            const double c = 2.0 * gamma_ * ss + 0x1p-53 * (ss + 2.0 * m);
+            bound32 += c;
+            bound64 += c;
+        }
+        s_hat[g] = complement_[g] ? ss - sum : sum;
+        w[g] = bound32 + bound64;
+        b64[g] = bound64;
+    }
+}
+
+// The float32 pass's results for one block of rows, and the buffers of its float64 rescoring.
+struct Masc::Block32 {
+    Block32(int64_t rows, int64_t k_all, int64_t groups)
+        : p(static_cast<size_t>(std::max<int64_t>(rows * k_all, 1))),
+          s_hat(static_cast<size_t>(rows * groups)), w(s_hat.size()), b64(s_hat.size()),
+          norms(static_cast<size_t>(rows)), sure(static_cast<size_t>(rows)) {}
+    std::vector<float> p;                  // P̂ (b, k_all)
+    std::vector<double> s_hat, w, b64;     // ŝ, W and B per (row, group) (b, S·K)
+    std::vector<double> norms;             // ss = fl(‖x‖²) per row
+    std::vector<uint8_t> sure;             // certified (or all-zero) rows
+    std::vector<double> x64, p64;          // a group's rows widened (m, d) and their projections (m, k)
+};
+
+MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const {
+    PROBENET_CHECK(n >= 0 && (n == 0 || rows != nullptr), "Masc::predict(layer ", layer_, "): ", n,
+                   " rows with a null pointer");
+    PROBENET_CHECK(static_cast<int32_t>(predictions.size()) == num_sets_, "Masc::predict(layer ", layer_, "): got ",
+                   predictions.size(), " prediction arrays for ", num_sets_, " subspace sets");
+    MascCounts counts;
+    if (precision_ == MascPrecision::Float64) {
+        counts.zero_rows = predict_float64(rows, n, predictions);
+        return counts;
+    }
+    // The float64 path's blocks, so that a block it must rerun (header) is one it would have run.
+    const int64_t block = std::min(rows_per_block(), n), k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
+    const int32_t K = num_classes_;
+    Block32 s(block, k_all, groups);
+    for (int64_t b0 = 0; b0 < n; b0 += block) {
+        const int64_t b = std::min(block, n - b0);
+        const float* x = rows + b0 * dim_;
+        if (k_all > 0)  // P̂ (b, k_all) = X (b, d) · Ŵᵀ in float32
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(b), static_cast<int>(k_all),
+                        static_cast<int>(dim_), 1.0f, x, static_cast<int>(dim_), basis32_.data(), static_cast<int>(dim_),
+                        0.0f, s.p.data(), static_cast<int>(k_all));
+        int64_t zero_rows = 0;
+#pragma omp parallel for schedule(static) reduction(+ : zero_rows) if (b * (k_all + dim_) >= (int64_t{1} << 16))
+        for (int64_t i = 0; i < b; ++i) {
+            const float* xi = x + i * dim_;
+            double ss = 0.0;  // ‖x‖² as the float64 path sums it (the same value, bit for bit)
+            for (int64_t j = 0; j < dim_; ++j) ss += double(xi[j]) * double(xi[j]);
+            s.norms[i] = ss;
+            double* v = &s.s_hat[i * groups];
+            double* w = &s.w[i * groups];
+            if (ss == 0.0) {
+                ++zero_rows;
+                s.sure[i] = 1;
+                for (int32_t set = 0; set < num_sets_; ++set)
+                    predictions[set][b0 + i] = rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction;
+                continue;
+            }
+            s.sure[i] = bounded(ss);
+            if (!s.sure[i]) continue;
+            bound_row(&s.p[i * k_all], ss, v, w, &s.b64[i * groups]);
+            for (int32_t set = 0; set < num_sets_ && s.sure[i]; ++set)
+                s.sure[i] = certified(v + set * K, w + set * K, argmax(v + set * K, K), K);
+            if (s.sure[i])
+                for (int32_t set = 0; set < num_sets_; ++set) predictions[set][b0 + i] = argmax(v + set * K, K);
+        }
+        counts.zero_rows += zero_rows;
+        rescore(x, b0, b, s, predictions, counts);
+    }
+    return counts;
+}
+
+void Masc::rescore(const float* x, int64_t b0, int64_t b, Block32& s, std::span<int32_t* const> predictions,
+                   MascCounts& counts) const {
+    const int64_t groups = int64_t{num_sets_} * num_classes_;
+    const int32_t K = num_classes_;
+    std::vector<int64_t> todo;  // the uncertified rows
+    for (int64_t i = 0; i < b; ++i)
+        if (!s.sure[i]) todo.push_back(i);
+    if (todo.empty()) return;
+    counts.rescored += static_cast<int64_t>(todo.size());
+
+    // The contenders of each uncertified row: in each set it is not certified in, the classes whose
+    // interval ŝ ± W reaches the top class's; the others are below it already. Rows without bounds
+    // (X out of range) get no contenders and fail below.
+    std::vector<uint8_t> need(todo.size() * static_cast<size_t>(groups), 0);
+    for (size_t a = 0; a < todo.size(); ++a) {
+        const int64_t i = todo[a];
+        if (!bounded(s.norms[i])) continue;
+        for (int32_t set = 0; set < num_sets_; ++set) {
+            const double* v = &s.s_hat[i * groups + set * K];
+            const double* w = &s.w[i * groups + set * K];
+            const int32_t t = argmax(v, K);
+            if (certified(v, w, t, K)) continue;
+            for (int32_t c = 0; c < K; ++c)
+                need[a * groups + set * K + c] = v[c] + w[c] >= v[t] - w[t];
+        }
+    }
+    // Each contender's score in float64 (any summation order: |v'' − s| ≤ B), one GEMM per class
+    // over the rows that need it; it replaces (ŝ, W) by (v'', 2B), an interval holding the float64
+    // path's score v, since |v − v''| ≤ 2B.
+    for (int64_t g = 0; g < groups; ++g) {
+        std::vector<int64_t> at;  // indices into todo
+        for (size_t a = 0; a < todo.size(); ++a)
+            if (need[a * groups + g]) at.push_back(static_cast<int64_t>(a));
+        const int64_t m = static_cast<int64_t>(at.size()), k = end_[g] - begin_[g];
+        if (m == 0) continue;
+        s.x64.resize(static_cast<size_t>(m * dim_));
+        s.p64.resize(static_cast<size_t>(std::max<int64_t>(m * k, 1)));
+        for (int64_t r = 0; r < m; ++r)
+            std::copy(x + todo[at[r]] * dim_, x + (todo[at[r]] + 1) * dim_, s.x64.begin() + r * dim_);
+        if (k > 0)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(k),
+                        static_cast<int>(dim_), 1.0, s.x64.data(), static_cast<int>(dim_),
+                        basis_.data() + begin_[g] * dim_, static_cast<int>(dim_), 0.0, s.p64.data(),
+                        static_cast<int>(k));
+        for (int64_t r = 0; r < m; ++r) {
+            const int64_t i = todo[at[r]];
+            double sum = 0.0;
+            for (int64_t j = 0; j < k; ++j) sum += s.p64[r * k + j] * s.p64[r * k + j];
+            s.s_hat[i * groups + g] = complement_[g] ? s.norms[i] - sum : sum;
+            s.w[i * groups + g] = 2.0 * s.b64[i * groups + g];
+        }
+    }
+    // Certified on the new intervals: the float64 path on the original block predicts the same. Else
+    // that block is rerun by the float64 path itself.
+    std::vector<int64_t> rerun;
+    for (size_t a = 0; a < todo.size(); ++a) {
+        const int64_t i = todo[a];
+        bool sure = bounded(s.norms[i]);
+        for (int32_t set = 0; set < num_sets_ && sure; ++set) {
+            const double* v = &s.s_hat[i * groups + set * K];
+            const int32_t t = argmax(v, K);
+            sure = certified(v, &s.w[i * groups + set * K], t, K);
+            predictions[set][b0 + i] = t;
+        }
+        if (!sure) rerun.push_back(i);
+    }
+    if (rerun.empty()) return;
+    counts.reblocked += static_cast<int64_t>(rerun.size());
+    std::vector<int32_t> all(static_cast<size_t>(num_sets_ * b));
+    std::vector<int32_t*> outs;
+    for (int32_t set = 0; set < num_sets_; ++set) outs.push_back(all.data() + set * b);
+    predict_float64(x, b, outs);
+    for (const int64_t i : rerun)
+        for (int32_t set = 0; set < num_sets_; ++set) predictions[set][b0 + i] = outs[set][i];
 }
 
 void Masc::score(const float* rows, int64_t n, int32_t set, double* scores) const {
@@ -164,7 +360,9 @@ void MascTally::add(const float* rows, int64_t n, std::span<const int32_t* const
     predictions_.resize(static_cast<size_t>(sets * n));
     std::vector<int32_t*> outs;
     for (int32_t s = 0; s < sets; ++s) outs.push_back(predictions_.data() + s * n);
-    zero_rows_ += masc_.predict(rows, n, outs);
+    const MascCounts counts = masc_.predict(rows, n, outs);
+    zero_rows_ += counts.zero_rows;
+    rescored_ += counts.rescored;
     rows_ += n;
     for (int32_t s = 0; s < sets; ++s)
         for (int32_t l = 0; l < num_labels_; ++l) {

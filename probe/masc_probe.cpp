@@ -2,6 +2,7 @@
 // ClassGram (probe/pca.h), one subspace set per (threshold, label set) — a --variance sweep fits every
 // threshold from one eigendecomposition per class — and one Masc that scores all of them with one
 // GEMM per block of rows. Numerically the same code path as before the interface existed.
+#include <atomic>
 #include <utility>
 
 #include "probe/pca.h"
@@ -24,7 +25,8 @@ public:
         std::vector<const LayerSubspaces*> sets;
         for (const auto& per_threshold : fitted_)
             for (const LayerSubspaces& s : per_threshold) sets.push_back(&s);
-        masc_ = std::make_unique<Masc>(sets, options_.zero_rows);
+        masc_ = std::make_unique<Masc>(sets, options_.zero_rows, options_.masc_precision);
+        rescored_ = 0;
         for (auto& per_threshold : fitted_)  // the Masc holds its own copy of the bases
             for (LayerSubspaces& s : per_threshold)
                 for (ClassSubspace& c : s.classes) std::vector<double>().swap(c.basis);
@@ -37,19 +39,24 @@ public:
     }
 
     void predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const override {
-        masc_->predict(rows, n, predictions);
+        rescored_ += masc_->predict(rows, n, predictions).rescored;
     }
 
     std::vector<int64_t> k_per_class(size_t variant, int32_t set) const override {
         return fitted_.at(variant).at(static_cast<size_t>(set)).k_per_class();
     }
 
-    int64_t bytes_held() const override { return masc_ ? masc_->basis_rows() * masc_->dim() * 8 : 0; }
+    int64_t rows_rescored() const override {
+        return masc_ && masc_->precision() == MascPrecision::Float32Certified ? rescored_.load() : -1;
+    }
+
+    int64_t bytes_held() const override { return masc_ ? masc_->bytes_held() : 0; }
 
 private:
     ProbeOptions options_;
     std::vector<std::vector<LayerSubspaces>> fitted_;  // [threshold][label set], bases dropped after fit
     std::unique_ptr<Masc> masc_;
+    mutable std::atomic<int64_t> rescored_{0};  // MascCounts::rescored over every predict since fit
 };
 
 }  // namespace

@@ -41,6 +41,7 @@ namespace probenet::probe {
 struct ProbeOptions {
     std::vector<Threshold> thresholds = {default_threshold()};  // MASC: one classifier per threshold
     ZeroRowRule zero_rows = ZeroRowRule::LowestClass;            // MASC: all-zero rows
+    MascPrecision masc_precision = MascPrecision::Float32Certified;  // MASC: the same predictions either way
     int knn_neighbours = 5;                                      // k-NN
     double qda_reg = 0.0;  // QDA: Σ_c ← (1 − r)Σ_c + r·I (scikit-learn's reg_param; the authors ran 0)
     int linear_epochs = 20;                                      // linear probe: Adam 1e-3, batch 128
@@ -84,6 +85,10 @@ public:
 
     // Components kept per class (MASC); empty for probes without subspaces.
     virtual std::vector<int64_t> k_per_class(size_t /*variant*/, int32_t /*set*/) const { return {}; }
+
+    // Rows predict() has scored in float64 so far because their float32 scores were not certified
+    // (MASC, probe/masc.h); −1 for probes that do not score in float32.
+    virtual int64_t rows_rescored() const { return -1; }
 
     // After fit: anything a reader of the results must know (e.g. QDA on a rank-deficient class
     // covariance), one line, or empty.

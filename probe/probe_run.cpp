@@ -326,6 +326,7 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
                     r.subspaces = result.label_sets[s];
                     r.k_per_class = sc.probe->k_per_class(v, s);
                     r.zero_rows = zero_rows[i];
+                    r.rescored_rows = sc.probe->rows_rescored();
                     const size_t g = v * S + s;
                     for (int32_t l = 0; l < S; ++l)
                         r.train.push_back(double(sc.train_correct[g * S + l]) / double(train.size()));

@@ -153,6 +153,8 @@ probe::ProbeConfig probe_config(const Protocol& protocol, const Options& o, nn::
     pc.probes = o.probe_names();
     pc.options.thresholds = o.thresholds();
     pc.options.qda_reg = o.qda_reg;
+    pc.options.masc_precision =
+        o.masc_precision == "float64" ? probe::MascPrecision::Float64 : probe::MascPrecision::Float32Certified;
     pc.options.seed = o.seed;
     pc.row_memory_limit = static_cast<int64_t>(o.probe_memory_gb * 1e9);
     pc.device = device;

@@ -61,6 +61,12 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
     app.add_option("--qda-reg", o.qda_reg, "QDA regularisation in [0, 1] (scikit-learn's reg_param; 0 as the "
                                            "authors ran it)")
         ->capture_default_str();
+    app.add_option("--masc-precision", o.masc_precision, "float32: MASC scores in float32 where a rounding bound "
+                                                         "certifies the prediction and rescores the other rows in "
+                                                         "float64; float64: every row in float64 (the same "
+                                                         "predictions, about half as fast)")
+        ->check(CLI::IsMember({"float32", "float64"}))
+        ->capture_default_str();
     app.add_option("--probe-every", o.probe_every, "while training, probe every N epochs (dynamics.csv, "
                                                    "dynamics.svg); 0: only after training")
         ->capture_default_str();

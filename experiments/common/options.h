@@ -33,6 +33,8 @@ struct Options {
     std::string probes = "masc";    // --probes a,b: masc, ncm, knn, lda, qda, linear (probe/probe_registry.h)
     double probe_corrupt = -1;      // --probe-corrupt P: also fit on labels corrupted at P (< 0: not given)
     double qda_reg = 0.0;           // --qda-reg R: QDA's regularisation (scikit-learn's reg_param)
+    std::string masc_precision = "float32";  // --masc-precision float32|float64: MASC's scoring GEMM
+                                             // (the same predictions either way, probe/masc.h)
     int probe_every = 0;            // --probe-every N: probe every N epochs while training (dynamics.csv)
     double probe_memory_gb = 0.0;   // --probe-memory GB: limit on rows kept by knn/linear (0: 80% of available)
     bool no_probe = false;       // --no-probe: train only

@@ -45,7 +45,16 @@ const std::string& ProbeContext::label(const std::string& layer) const {
 std::string probe_table(const ProbeContext& context, const probe::ProbeResult& result) {
     std::ostringstream out;
     char cell[64];
-    auto header = [&] {
+    // MASC's rows rescored in float64 (probe/masc.h), as a count and a share of the train and test rows.
+    const auto rescored = [&](const LayerReport& r) {
+        char buf[48];
+        const double rows = double(context.train_size + context.test_size);
+        std::snprintf(buf, sizeof buf, "%lld (%.1f%%)", static_cast<long long>(r.rescored_rows),
+                      rows > 0 ? 100.0 * double(r.rescored_rows) / rows : 0.0);
+        std::snprintf(cell, sizeof cell, " %17s", buf);
+        return std::string(cell);
+    };
+    auto header = [&](bool with_rescored) {
         std::string h;
         std::snprintf(cell, sizeof cell, "%-14s %5s  %-10s %6s", "layer", "dim", "fit on", "k");
         h = cell;
@@ -53,11 +62,20 @@ std::string probe_table(const ProbeContext& context, const probe::ProbeResult& r
             std::snprintf(cell, sizeof cell, " %11s", ("train/" + s.substr(0, 4)).c_str());
             h += cell;
         }
-        std::snprintf(cell, sizeof cell, " %7s %9s\n", "test", "zero rows");
-        return h + cell;
+        std::snprintf(cell, sizeof cell, " %7s %9s", "test", "zero rows");
+        h += cell;
+        if (with_rescored) {
+            std::snprintf(cell, sizeof cell, " %17s", "float64 rescored");
+            h += cell;
+        }
+        return h + "\n";
     };
     for (const auto& [probe_name, threshold] : probe_blocks(result)) {
-        out << "\n" << probe_name << (threshold.empty() ? "" : ", threshold " + threshold) << ":\n" << header();
+        const bool with_rescored = std::any_of(result.reports.begin(), result.reports.end(), [&](const LayerReport& r) {
+            return r.probe == probe_name && r.threshold == threshold && r.rescored_rows >= 0;
+        });
+        out << "\n" << probe_name << (threshold.empty() ? "" : ", threshold " + threshold) << ":\n"
+            << header(with_rescored);
         std::string last_layer;
         for (const LayerReport& r : result.reports) {
             if (r.probe != probe_name || r.threshold != threshold) continue;
@@ -72,8 +90,8 @@ std::string probe_table(const ProbeContext& context, const probe::ProbeResult& r
                 std::snprintf(cell, sizeof cell, " %11.4f", a);
                 out << cell;
             }
-            std::snprintf(cell, sizeof cell, " %7.4f %9lld\n", r.test, static_cast<long long>(r.zero_rows));
-            out << cell;
+            std::snprintf(cell, sizeof cell, " %7.4f %9lld", r.test, static_cast<long long>(r.zero_rows));
+            out << cell << (with_rescored ? rescored(r) : "") << "\n";
         }
     }
     char line[320];
@@ -129,6 +147,7 @@ void write_probe_files(const std::string& dir, const ProbeContext& context, cons
                           {"zero_rows", r.zero_rows},
                           {"train", train},
                           {"test", r.test}});
+        if (r.rescored_rows >= 0) layers.back()["rescored_float64"] = r.rescored_rows;
     }
     json best = json::array();
     if (result.model_test > 0)

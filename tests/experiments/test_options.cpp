@@ -62,6 +62,8 @@ TEST_CASE("parse_options: --probes, --variance lists, --probe-corrupt and --qda-
     CHECK(parse({}).probe_names() == std::vector<std::string>{"masc"});
     CHECK(parse({"--probe-corrupt", "0"}).probe_corrupt == 0.0);
     CHECK(parse({"--probe-every", "5"}).probe_every == 5);
+    CHECK(parse({}).masc_precision == "float32");
+    CHECK(parse({"--masc-precision", "float64"}).masc_precision == "float64");
 }
 
 TEST_CASE("parse_options: bad probe settings are refused before any data is read", "[experiments][probe][errors]") {
@@ -73,5 +75,6 @@ TEST_CASE("parse_options: bad probe settings are refused before any data is read
     CHECK_THROWS_WITH(parse({"--probe-corrupt", "1.5"}), Catch::Contains("--probe-corrupt"));
     CHECK_THROWS_WITH(parse({"--probe-corrupt", "-0.1"}), Catch::Contains("--probe-corrupt"));
     CHECK_THROWS_WITH(parse({"--qda-reg", "2"}), Catch::Contains("--qda-reg"));
+    CHECK_THROWS_WITH(parse({"--masc-precision", "float16"}), Catch::Contains("--masc-precision"));
     CHECK_THROWS_WITH(parse({"--probe-every", "-1"}), Catch::Contains("--probe-every"));
 }

@@ -140,6 +140,24 @@ TEST_CASE("probe_table prints one block per probe and threshold, each layer's nu
     CHECK_THAT(table, Contains("model itself: train vs corrupted labels 0.9000, vs true labels 0.3000, test 0.5000"));
     CHECK_THAT(table, Contains("running train accuracy of the last epoch (the stop rule's figure): 0.9500"));
     CHECK_THAT(table, Contains("note: layer fc1, ncm: a note"));
+    CHECK_THAT(table, !Contains("float64 rescored"));  // only MASC in float32 reports it
+}
+
+TEST_CASE("probe_table and summary.json give MASC's rows rescored in float64, layers.csv does not",
+          "[experiments][report]") {
+    probe::ProbeResult result = small_result();
+    for (probe::LayerReport& r : result.reports)
+        if (r.probe == "masc") r.rescored_rows = r.layer == "fc1" ? 3 : 0;
+    const std::string table = probe_table(small_context(), result);
+    INFO(table);
+    CHECK(count(table, "float64 rescored") == 2);  // the two MASC blocks; the ncm block has no column
+    CHECK_THAT(table, Contains("3 (20.0%)") && Contains("0 (0.0%)"));  // of 10 + 5 rows
+    data::testing::TempDir dir;
+    write_probe_files(dir.path.string(), small_context(), result);
+    CHECK_THAT(slurp(dir.file("layers.csv")), !Contains("rescored"));
+    const auto summary = nlohmann::json::parse(slurp(dir.file("summary.json")));
+    for (const auto& layer : summary["layers"])
+        CHECK(layer.contains("rescored_float64") == (layer["probe"] == "masc"));
 }
 
 TEST_CASE("write_probe_files writes layers.csv, summary.json and a well-formed figure", "[experiments][report]") {

@@ -32,8 +32,8 @@ LayerSubspaces subspaces(int64_t d, const std::vector<std::vector<double>>& base
 std::vector<int32_t> predict_one(const Masc& m, const std::vector<float>& rows, int64_t* zero_rows = nullptr) {
     std::vector<int32_t> out(rows.size() / static_cast<size_t>(m.dim()));
     int32_t* p = out.data();
-    const int64_t z = m.predict(rows.data(), static_cast<int64_t>(out.size()), std::span(&p, 1));
-    if (zero_rows) *zero_rows = z;
+    const MascCounts counts = m.predict(rows.data(), static_cast<int64_t>(out.size()), std::span(&p, 1));
+    if (zero_rows) *zero_rows = counts.zero_rows;
     return out;
 }
 

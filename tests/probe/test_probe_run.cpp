@@ -92,6 +92,26 @@ TEST_CASE("probe_model: batch size does not change the results", "[probe]") {
     }
 }
 
+TEST_CASE("probe_model: MASC in float32 (certified) and in float64 give the same reports and count rescored rows",
+          "[probe]") {
+    data::Dataset train = synthetic(300, 21), test = synthetic(90, 22);
+    for (size_t i = 0; i < train.train_labels.size(); i += 3) train.train_labels[i] = (train.train_labels[i] + 1) % 3;
+    Rng rng(23);
+    auto model = nn::make_mlp(8, {6}, 3, rng);
+    probe::ProbeConfig f32, f64;
+    f32.layers = f64.layers = {"input", "fc1"};
+    f32.batch = f64.batch = 64;
+    f64.options.masc_precision = probe::MascPrecision::Float64;
+    const auto a = probe::probe_model(*model, train, test, f32), b = probe::probe_model(*model, train, test, f64);
+    REQUIRE(a.reports.size() == b.reports.size());
+    for (size_t i = 0; i < a.reports.size(); ++i) {
+        REQUIRE(probe::csv_line(a.reports[i]) == probe::csv_line(b.reports[i]));
+        REQUIRE(a.reports[i].rescored_rows >= 0);
+        REQUIRE(a.reports[i].rescored_rows <= 390);
+        REQUIRE(b.reports[i].rescored_rows == -1);
+    }
+}
+
 TEST_CASE("probe_model: an unknown layer is named with the ones that exist", "[probe][errors]") {
     data::Dataset train = synthetic(30, 7), test = synthetic(9, 8);
     Rng rng(9);
