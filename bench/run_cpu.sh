@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CPU speed comparison, one sitting, same machine, same thread count, same model and batch:
-#   probenet  build/bench/<model>_step_bench
+#   probenet  build/bench/<model>_step_bench (the MLP also prints its floor, and its GEMMs per library)
 #   PyTorch   bench/torch_step.py (Debian python3-torch)
 #   C++ peers bench/peers/ (libtorch and dlib from Debian), built here into build/peers/
 # Every program prints `step_ms X`; this script collects them and prints ratios against PyTorch.
@@ -26,7 +26,7 @@ export OMP_NUM_THREADS=$threads
 python=/usr/bin/python3  # Debian's python3-torch lives with the system interpreter
 peers=build/peers
 
-for b in mlp_step_bench cnn_step_bench alexnet_step_bench; do
+for b in mlp_step_bench cnn_step_bench alexnet_step_bench small_batch_gemm_bench; do
   [ -x build/bench/$b ] || { echo "error: build/bench/$b missing: run 'make' first" >&2; exit 1; }
 done
 if [ ! -x $peers/dlib_cnn ] || [ bench/peers -nt $peers/dlib_cnn ]; then
@@ -98,3 +98,8 @@ for model in $(printf '%s\n' "${models[@]}" | awk '!seen[$0]++'); do
     fi
   done
 done
+
+# The MLP step against its floor on this machine, and its GEMMs with each library (OpenBLAS, BLIS, probenet's).
+echo
+build/bench/mlp_step_bench "$mlp_steps" "$threads" 2>&1 | grep '^floor:' || true
+build/bench/small_batch_gemm_bench "$threads" 100 2>&1 | tail -n 1
