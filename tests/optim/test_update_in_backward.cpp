@@ -96,3 +96,20 @@ TEST_CASE("SGD inside backward saves and restores its momentum like SGD after ba
     for (const auto& [key, buffer] : saved.tensors)
         REQUIRE(restored.state().tensors.at(key).to_vector() == buffer.to_vector());
 }
+
+TEST_CASE("SGD inside backward: an input gradient that accumulates from two linear layers is unchanged", "[optim]") {
+    // x feeds two layers; the second backward adds into x's gradient (beta 1) in the fused pass.
+    auto run = [](bool in_backward) {
+        Rng rng(9);
+        Var w1(Tensor::uniform({70, 53}, -0.2f, 0.2f, rng), true), w2(Tensor::uniform({70, 53}, -0.2f, 0.2f, rng), true);
+        optim::SGD sgd({w1, w2}, {.lr = 0.1f, .momentum = 0.9f, .update_in_backward = in_backward});
+        Var x(Tensor::uniform({13, 53}, -1.0f, 1.0f, rng), true);
+        std::vector<int32_t> y(13);
+        for (auto& v : y) v = static_cast<int32_t>(rng.randint(70));
+        const Var out = autograd::add(autograd::linear(x, w1), autograd::linear(x, w2));
+        autograd::cross_entropy(out, y).backward();
+        sgd.step();
+        return std::vector<std::vector<float>>{x.grad().to_vector(), w1.value().to_vector(), w2.value().to_vector()};
+    };
+    REQUIRE(run(true) == run(false));
+}
