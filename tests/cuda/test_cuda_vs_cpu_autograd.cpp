@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "autograd/functions.h"
@@ -84,12 +85,13 @@ TEST_CASE("cuda vs cpu: conv2d, max_pool2d, avg_pool2d functions, forward and ac
 namespace {
 
 // The paper's MLP shape in small (Flatten, 20 → 16 → 12 → 5 with ReLU), PyTorch's default init from
-// one seed, then moved to `device`, with SGD (momentum, weight decay) or Adam.
+// one seed, then moved to `device`, with SGD (momentum, weight decay; its update inside backward when
+// `in_backward`, as the experiments train) or Adam.
 struct MlpTraining {
     std::unique_ptr<nn::Sequential> model;
     std::unique_ptr<optim::Optimizer> optimizer;
 
-    MlpTraining(Device device, bool adam) {
+    MlpTraining(Device device, bool adam, bool in_backward = false) {
         Rng rng(50);
         model = nn::make_mlp(20, {16, 12}, 5, rng);
         model->to(device);
@@ -98,7 +100,8 @@ struct MlpTraining {
                                                       optim::AdamOptions{.lr = 1e-2f, .weight_decay = 1e-4f});
         else
             optimizer = std::make_unique<optim::SGD>(
-                model->parameters(), optim::SgdOptions{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 1e-4f});
+                model->parameters(), optim::SgdOptions{.lr = 0.05f, .momentum = 0.9f, .weight_decay = 1e-4f,
+                                                       .update_in_backward = in_backward});
     }
 
     float step(const Tensor& x, const std::vector<int32_t>& labels) {
@@ -114,9 +117,10 @@ struct MlpTraining {
 
 TEST_CASE("cuda vs cpu: MLP training steps with SGD and Adam give the same parameters", "[cuda][train]") {
     REQUIRE_CUDA_OR_SKIP();
-    for (bool adam : {false, true}) {
-        INFO((adam ? "adam" : "sgd"));
-        MlpTraining cpu(Device::CPU, adam), cuda(Device::CUDA, adam);
+    // The third run: SGD applied inside backward (the CPU's one-pass kernel, CUDA's gemm + update path).
+    for (const auto [adam, in_backward] : {std::pair{false, false}, std::pair{true, false}, std::pair{false, true}}) {
+        INFO((adam ? "adam" : "sgd") << (in_backward ? " inside backward" : ""));
+        MlpTraining cpu(Device::CPU, adam, in_backward), cuda(Device::CUDA, adam, in_backward);
         Rng rng(51);
         for (int t = 1; t <= 3; ++t) {
             const Tensor x = Tensor::normal({8, 20}, 0, 1, rng);
