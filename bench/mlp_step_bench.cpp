@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "autograd/functions.h"
+#include "bench/cpu_bench_common.h"
 #include "nn/models/mlp.h"
 #include "optim/sgd.h"
 #include "tensor/runtime.h"
@@ -27,15 +28,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double median_seconds(int repeats, const std::function<void()>& f) {
-    f();  // warm-up
-    std::vector<double> t;
-    for (int r = 0; r < repeats; ++r) {
-        const auto a = Clock::now();
-        f();
-        t.push_back(std::chrono::duration<double>(Clock::now() - a).count());
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];
+    return bench::time_op(f, static_cast<size_t>(repeats), 0.0) / 1e3;
 }
 
 // What the step cannot go below on this machine, measured here with the same threads:

@@ -15,13 +15,14 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "bench/cpu_bench_common.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
@@ -55,17 +56,9 @@ struct HugeBuffer {
     float* p_;
 };
 
-template <typename F>
-double microseconds(int repeats, const F& f) {
-    for (int r = 0; r < 3; ++r) f();  // warm up caches and thread pools
-    std::vector<double> t;
-    for (int r = 0; r < repeats; ++r) {
-        const auto a = std::chrono::steady_clock::now();
-        f();
-        t.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count());
-    }
-    std::sort(t.begin(), t.end());
-    return t[t.size() / 2];  // median: robust to a stray interrupt
+// Median µs of one call (bench::time_op: robust to a stray interrupt on a shared machine).
+double microseconds(int repeats, const std::function<void()>& f) {
+    return 1e3 * bench::time_op(f, static_cast<size_t>(repeats), 0.0);
 }
 
 }  // namespace

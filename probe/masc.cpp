@@ -34,6 +34,15 @@ bool certified(const double* v, const double* w, int32_t t, int32_t classes) {
     return true;
 }
 
+// fl(‖x‖²) of a float32 row, summed in float64 in order: the one sum both paths use, so that they see
+// the same value bit for bit.
+template <typename T>
+double squared_norm(const T* x, int64_t d) {
+    double ss = 0.0;
+    for (int64_t j = 0; j < d; ++j) ss += double(x[j]) * double(x[j]);
+    return ss;
+}
+
 // Whether the bounds hold for a row with ss = fl(‖x‖²): X in [2⁻⁶⁰, 2⁶⁰] (false for inf and NaN).
 bool bounded(double ss) { return ss >= 0x1p-120 && ss <= 0x1p120; }
 }  // namespace
@@ -137,9 +146,7 @@ void Masc::for_each_block(const float* rows, int64_t n, const PerBlock& per_bloc
                         0.0, p, static_cast<int>(k_all));
 #pragma omp parallel for schedule(static) if (b * (k_all + dim_) >= (int64_t{1} << 16))
         for (int64_t i = 0; i < b; ++i) {
-            const double* xi = x + i * dim_;
-            double ss = 0.0;
-            for (int64_t j = 0; j < dim_; ++j) ss += xi[j] * xi[j];
+            const double ss = squared_norm(x + i * dim_, dim_);
             s.norms[i] = ss;
             const double* pi = p + i * k_all;
             for (int64_t g = 0; g < groups; ++g) {
@@ -160,8 +167,8 @@ int64_t Masc::predict_float64(const float* rows, int64_t n, std::span<int32_t* c
             const bool zero = norms[i] == 0.0;
             zero_rows += zero;
             for (int32_t s = 0; s < num_sets_; ++s)
-                predictions[s][b0 + i] = zero ? (rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction)
-                                              : argmax(num + i * groups + int64_t{s} * num_classes_, num_classes_);
+                predictions[s][b0 + i] =
+                    zero ? zero_row_prediction() : argmax(num + i * groups + int64_t{s} * num_classes_, num_classes_);
         }
     });
     return zero_rows;
@@ -229,9 +236,7 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
         int64_t zero_rows = 0;
 #pragma omp parallel for schedule(static) reduction(+ : zero_rows) if (b * (k_all + dim_) >= (int64_t{1} << 16))
         for (int64_t i = 0; i < b; ++i) {
-            const float* xi = x + i * dim_;
-            double ss = 0.0;  // ‖x‖² as the float64 path sums it (the same value, bit for bit)
-            for (int64_t j = 0; j < dim_; ++j) ss += double(xi[j]) * double(xi[j]);
+            const double ss = squared_norm(x + i * dim_, dim_);  // as the float64 path sums it
             s.norms[i] = ss;
             double* v = &s.s_hat[i * groups];
             double* w = &s.w[i * groups];
@@ -239,16 +244,17 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
                 ++zero_rows;
                 s.sure[i] = 1;
                 for (int32_t set = 0; set < num_sets_; ++set)
-                    predictions[set][b0 + i] = rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction;
+                    predictions[set][b0 + i] = zero_row_prediction();
                 continue;
             }
             s.sure[i] = bounded(ss);
             if (!s.sure[i]) continue;
             bound_row(&s.p[i * k_all], ss, v, w, &s.b64[i * groups]);
-            for (int32_t set = 0; set < num_sets_ && s.sure[i]; ++set)
-                s.sure[i] = certified(v + set * K, w + set * K, argmax(v + set * K, K), K);
-            if (s.sure[i])
-                for (int32_t set = 0; set < num_sets_; ++set) predictions[set][b0 + i] = argmax(v + set * K, K);
+            for (int32_t set = 0; set < num_sets_ && s.sure[i]; ++set) {
+                const int32_t t = argmax(v + set * K, K);
+                s.sure[i] = certified(v + set * K, w + set * K, t, K);
+                predictions[set][b0 + i] = t;  // final where certified in every set; rescore overwrites the others
+            }
         }
         counts.zero_rows += zero_rows;
         rescore(x, b0, b, s, predictions, counts);

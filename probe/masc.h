@@ -123,6 +123,7 @@ public:
     void score(const float* rows, int64_t n, int32_t set, double* scores) const;
 
 private:
+    int32_t zero_row_prediction() const { return rule_ == ZeroRowRule::LowestClass ? 0 : kNoPrediction; }
     struct Scratch;
     // Scores rows [0, n) block by block; per_block(first_row, rows, num, norms) gets ‖U_cᵀx‖² as
     // num (rows, S·K) and ‖x‖² as norms (rows) for each block.

@@ -86,16 +86,15 @@ inline void store_first(float* p, v16 v, int n) {
 #endif
 }
 
-// What C holds before the first K block is added: beta·C (0 for beta 0, whatever C held, even NaN).
-inline v16 scaled_start(v16 old, float beta) {
-    if (beta == 0.0f) return v16{};
-    return beta == 1.0f ? old : old * splat(beta);
-}
-
-// Adds one K block's sums into out[0, n): out = alpha·acc + (first ? beta·out : out), one FMA.
+// Adds one K block's sums into out[0, n): out = alpha·acc + (first ? beta·out : out), one FMA. Before
+// the first block C counts as beta·C: 0 for beta 0 (not read, so whatever it held, even NaN).
 inline void add_block(float* out, v16 acc, int n, float alpha, float beta, bool first) {
-    const v16 old = n == 16 ? load16(out) : load_first(out, n);
-    const v16 sum = fma16(splat(alpha), acc, first ? scaled_start(old, beta) : old);
+    v16 start{};
+    if (!first || beta != 0.0f) {
+        start = n == 16 ? load16(out) : load_first(out, n);
+        if (first && beta != 1.0f) start *= splat(beta);
+    }
+    const v16 sum = fma16(splat(alpha), acc, start);
     if (n == 16) store16(out, sum);
     else store_first(out, sum, n);
 }
@@ -179,9 +178,17 @@ void transpose_panel(int64_t rows, int64_t width, int64_t cols, const float* A, 
     }
 }
 
+// The rows of A (M, K) transposed tile by tile into (K, 8) panels, tile t (rows 8t … 8t+7, zeros past
+// M) at out + t·8K: a tile then reads A(i, k) for its 8 rows from one sequential stream, 32 bytes per
+// k, instead of 8 rows 4·K bytes apart. Work-shared like transpose_panel.
+void transpose_tiles(int64_t M, int64_t K, const float* A, int64_t lda, float* out) {
+    for (int64_t t = 0; t * kTileRows < M; ++t)
+        transpose_panel(std::min<int64_t>(kTileRows, M - t * kTileRows), kTileRows, K, A + t * kTileRows * lda, lda,
+                        out + t * K * kTileRows);
+}
+
 // C (M, N) = alpha·op(A)·B + beta·C with op(A) = A (NN) or Aᵀ (TN). NN first transposes its few rows of
-// A (M × K, small) tile by tile into (K, 8) panels, so that a tile reads A(i, k) for its 8 rows from
-// one sequential stream (32 bytes per k) instead of 8 rows 4·K bytes apart.
+// A (M × K, small) into (K, 8) panels (transpose_tiles).
 // Threads split the column strips (NN: few rows) or the row tiles (TN: many rows).
 void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
                       const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
@@ -192,9 +199,7 @@ void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha
         const int64_t strips = (N + kTileCols - 1) / kTileCols;
 #pragma omp parallel if (parallel)
         {
-            for (int64_t t = 0; t < tiles; ++t)
-                transpose_panel(std::min<int64_t>(kTileRows, M - t * kTileRows), kTileRows, K, A + t * kTileRows * lda,
-                                lda, at + t * K * kTileRows);
+            transpose_tiles(M, K, A, lda, at);
 #pragma omp for schedule(static)
             for (int64_t s = 0; s < strips; ++s) {
                 const int64_t n0 = s * kTileCols, width = std::min<int64_t>(kTileCols, N - n0);
@@ -357,15 +362,13 @@ constexpr int64_t kChunkRows = 32;
 
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume) {
-    // Panels of gᵀ, 8 batch rows each: (N, 8) at gt + t·8N, zero-padded past B.
+    // Panels of gᵀ, 8 batch rows each (transpose_tiles): (N, 8) at gt + t·8N, zero-padded past B.
     const int64_t tiles = (B + kTileRows - 1) / kTileRows;
     float* gt = scratch(tiles * N * kTileRows, 0);
     const int64_t strips = (K + kTileCols - 1) / kTileCols;
 #pragma omp parallel if (B * N * K >= (int64_t{1} << 17))
     {
-        for (int64_t t = 0; t < tiles; ++t)
-            transpose_panel(std::min<int64_t>(kTileRows, B - t * kTileRows), kTileRows, N, g + t * kTileRows * N, N,
-                            gt + t * N * kTileRows);
+        transpose_tiles(B, N, g, N, gt);
         // This thread's columns: a contiguous run of whole strips.
         const int threads = omp_get_num_threads(), me = omp_get_thread_num();
         const int64_t s0 = strips * me / threads, s1 = strips * (me + 1) / threads;
