@@ -70,7 +70,9 @@ std::string probe_table(const ProbeContext& context, const probe::ProbeResult& r
         }
         return h + "\n";
     };
-    for (const auto& [probe_name, threshold] : probe_blocks(result)) {
+    for (const auto& block : probe_blocks(result)) {
+        const std::string& probe_name = block.first;  // named references, not structured bindings:
+        const std::string& threshold = block.second;  // clang 14 refuses to capture those in a lambda
         const bool with_rescored = std::any_of(result.reports.begin(), result.reports.end(), [&](const LayerReport& r) {
             return r.probe == probe_name && r.threshold == threshold && r.rescored_rows >= 0;
         });
