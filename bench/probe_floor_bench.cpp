@@ -1,0 +1,221 @@
+// probe_floor_bench: this machine's floor for each part of a MASC probe run — pass 1 (Grams), fit and
+// pass 2 (scoring) — from the probe's own layers.csv, so the run's printed "probe time" line can be
+// read against it. Every rate is measured here, on the shapes the probe uses, at T threads.
+//
+//   pass 1  Grams. A layer of dim d adds n_train·d·(d+1) multiply-adds ×2 flops per label set (dsyrk,
+//           float64), less the rows every label set agrees on, whose Gram is computed once (a share
+//           1 − p + p/K of them: probe/class_gram.h). Floor: those flops at the dsyrk rate measured on
+//           the probe's chunk (d, 256 rows or more for narrow layers) into a d×d Gram.
+//   fit     Per class, dsytrd of the d×d Gram (4/3·d³ flops). Half of them are dsymv, which reads the
+//           trailing lower triangle once per column: Σ_j (d−j)²/2 doubles = 8·d³/6 bytes; the other
+//           half is dsyr2k. Floor: the bytes at the read bandwidth of T cores on T matrices of that
+//           size at once, plus the rest at the dgemm rate. Also measured: dsytrd itself, T matrices at
+//           once, one per thread, as probe/pca.cpp runs the classes. (The eigenvectors after it, dstemr
+//           or dstedc and dormtr, are a small share at these k.)
+//   pass 2  MASC's float32 GEMM: 2·(n_train + n_test)·d·k_all flops, k_all = Σ over the label sets'
+//           classes of min(k, d − k) (probe/pca.h stores the smaller side), at the sgemm rate measured
+//           on MASC's block shape (rows 2²²/k_all clamped to [64, 1024], k_all, d).
+// The forward passes, the float64 rescoring and the bookkeeping are above these floors.
+//
+// usage: probe_floor_bench LAYERS_CSV [--train 60000] [--test 10000] [--p-percent 80] [--threads T]
+//        [--threshold 0.99]
+#include <cblas.h>
+#include <lapacke.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/cpu_bench_common.h"
+#include "tensor/error.h"
+#include "tensor/runtime.h"
+
+using namespace probenet;
+
+namespace {
+
+struct Layer {
+    std::string name;
+    int64_t dim = 0;
+    int64_t sets = 0;
+    int64_t k_all = 0;     // Σ min(k, d − k) over the label sets' classes
+    int64_t classes = 0;   // per set
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    for (std::string part; std::getline(in, part, sep);) out.push_back(part);
+    return out;
+}
+
+// The masc rows of one threshold, grouped by layer in file order.
+std::vector<Layer> read_layers(const std::string& path, const std::string& threshold) {
+    std::ifstream in(path);
+    PROBENET_CHECK(in.good(), "probe_floor_bench: cannot read ", path, " (pass a probe run's layers.csv)");
+    std::string line;
+    std::getline(in, line);
+    PROBENET_CHECK(line.rfind("layer,dim,probe,threshold,subspaces,k_total,k_per_class", 0) == 0,
+                   "probe_floor_bench: ", path, " does not start with a probe layers.csv header");
+    std::vector<Layer> layers;
+    while (std::getline(in, line)) {
+        const std::vector<std::string> f = split(line, ',');
+        if (f.size() < 7 || f[2] != "masc" || f[3] != threshold) continue;
+        if (layers.empty() || layers.back().name != f[0]) layers.push_back({f[0], std::stoll(f[1])});
+        Layer& l = layers.back();
+        const std::vector<std::string> ks = split(f[6], ';');
+        l.classes = static_cast<int64_t>(ks.size());
+        ++l.sets;
+        for (const std::string& k : ks) l.k_all += std::min<int64_t>(std::stoll(k), l.dim - std::stoll(k));
+    }
+    PROBENET_CHECK(!layers.empty(), "probe_floor_bench: no masc rows with threshold ", threshold, " in ", path);
+    return layers;
+}
+
+std::vector<double> random_values(size_t n, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(-1.0, 1.0);
+    std::vector<double> v(n);
+    for (double& x : v) x = u(rng);
+    return v;
+}
+
+// GFLOP/s of MASC's float32 GEMM on its block shape.
+double sgemm_rate(int64_t d, int64_t k_all) {
+    const int64_t rows = std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
+    const std::vector<double> xs = random_values(static_cast<size_t>(rows * d), 1),
+                              ws = random_values(static_cast<size_t>(k_all * d), 2);
+    const std::vector<float> x(xs.begin(), xs.end()), w(ws.begin(), ws.end());
+    std::vector<float> p(static_cast<size_t>(rows * k_all));
+    const double ms = bench::time_op([&] {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k_all), int(d), 1.0f, x.data(), int(d),
+                    w.data(), int(d), 0.0f, p.data(), int(k_all));
+    }, 3, 300.0);
+    return 2.0 * double(rows) * double(k_all) * double(d) / (ms * 1e6);
+}
+
+// GFLOP/s (2·n·d·(d+1)/2·2 counted as n·d·(d+1)) of the Gram's dsyrk on the probe's chunk.
+double dsyrk_rate(int64_t d) {
+    const int64_t n = std::clamp<int64_t>((int64_t{1} << 25) / (d * d), 256, 4096);
+    const std::vector<double> x = random_values(static_cast<size_t>(n * d), 3);
+    std::vector<double> g(static_cast<size_t>(d * d), 0.0);
+    const double ms = bench::time_op([&] {
+        cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, int(d), int(n), 1.0, x.data(), int(d), 1.0, g.data(),
+                    int(d));
+    }, 5, 300.0);
+    return double(n) * double(d) * double(d + 1) / (ms * 1e6);
+}
+
+double dgemm_rate(int64_t d) {
+    const std::vector<double> a = random_values(static_cast<size_t>(d * d), 4), b = random_values(a.size(), 5);
+    std::vector<double> c(a.size());
+    const double ms = bench::time_op([&] {
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, int(d), int(d), int(d), 1.0, a.data(), int(d),
+                    b.data(), int(d), 0.0, c.data(), int(d));
+    }, 3, 300.0);
+    return 2.0 * double(d) * double(d) * double(d) / (ms * 1e6);
+}
+
+// GB/s read by T threads at once, each summing its own d×d lower triangle column by column (what dsymv
+// streams).
+double read_bandwidth(int64_t d, int threads) {
+    std::vector<std::vector<double>> m(static_cast<size_t>(threads));
+    for (int t = 0; t < threads; ++t) m[t] = random_values(static_cast<size_t>(d * d), 6 + t);
+    std::vector<double> sink(static_cast<size_t>(threads));
+    const double ms = bench::time_op([&] {
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+        for (int t = 0; t < threads; ++t) {
+            const double* a = m[t].data();
+            double s = 0.0;
+            for (int64_t j = 0; j < d; ++j)
+#pragma omp simd reduction(+ : s)
+                for (int64_t i = j; i < d; ++i) s += a[j * d + i];
+            sink[t] = s;
+        }
+    }, 3, 300.0);
+    return double(threads) * 8.0 * double(d) * double(d + 1) / 2.0 / (ms * 1e6);
+}
+
+// Seconds of T dsytrd calls at once (one d×d SPD Gram each, one per thread, single-threaded inside).
+double dsytrd_round(int64_t d, int threads) {
+    std::vector<std::vector<double>> grams(static_cast<size_t>(threads));
+    const std::vector<double> x = random_values(static_cast<size_t>(2 * d * d), 20);
+    std::vector<double> g(static_cast<size_t>(d * d), 0.0);
+    cblas_dsyrk(CblasColMajor, CblasLower, CblasNoTrans, int(d), int(2 * d), 1.0, x.data(), int(d), 0.0, g.data(),
+                int(d));
+    const double ms = bench::time_op([&] {
+        for (auto& a : grams) a = g;
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+        for (int t = 0; t < threads; ++t) {
+            std::vector<double> diag(static_cast<size_t>(d)), off(static_cast<size_t>(d)), tau(static_cast<size_t>(d));
+            LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'L', static_cast<lapack_int>(d), grams[t].data(),
+                           static_cast<lapack_int>(d), diag.data(), off.data(), tau.data());
+        }
+    }, 1, 0.0);
+    return ms / 1e3;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    choose_blas_kernels(argv);
+    if (argc < 2 || argv[1][0] == '-') {
+        std::fprintf(stderr, "usage: probe_floor_bench LAYERS_CSV [--train N] [--test N] [--p-percent P] "
+                             "[--threads T] [--threshold X]\n");
+        return 2;
+    }
+    try {
+        const int64_t train = bench::parse_int(argc, argv, "--train", 60000);
+        const int64_t test = bench::parse_int(argc, argv, "--test", 10000);
+        const double p = bench::parse_int(argc, argv, "--p-percent", 80) / 100.0;
+        const int threads = bench::parse_int(argc, argv, "--threads", 2);
+        std::string threshold = "0.99";
+        for (int i = 1; i + 1 < argc; ++i)
+            if (std::string(argv[i]) == "--threshold") threshold = argv[i + 1];
+        set_threads(threads);
+        std::printf("%s\n", runtime_summary(Device::CPU).c_str());
+        const std::vector<Layer> layers = read_layers(argv[1], threshold);
+
+        double pass1 = 0, fit = 0, fit_measured = 0, pass2 = 0;
+        std::printf("%-8s %5s %5s %7s | %9s %7s | %9s %8s %8s %9s | %9s %7s\n", "layer", "dim", "sets", "k_all",
+                    "dsyrk GF/s", "pass1 s", "read GB/s", "dgemm GF", "fit s", "dsytrd s", "sgemm GF/s", "pass2 s");
+        std::map<int64_t, double> round_of;  // dsytrd per dim, measured once
+        for (const Layer& l : layers) {
+            const double d = double(l.dim), classes = double(l.classes);
+            const double agree = 1.0 - p + p / classes;  // share of rows all label sets agree on
+            const double syrk_flops = double(train) * d * (d + 1) * (l.sets > 1 ? double(l.sets) - agree * double(l.sets - 1) : 1.0);
+            const double syrk = dsyrk_rate(l.dim);
+            const double t1 = syrk_flops / (syrk * 1e9);
+
+            const double matrices = double(l.sets) * classes;
+            const double read = read_bandwidth(l.dim, threads), dgemm = dgemm_rate(l.dim);
+            const double t_fit = matrices * (8.0 * d * d * d / 6.0) / (read * 1e9) +
+                                 matrices * (2.0 / 3.0 * d * d * d) / (dgemm * 1e9);
+            if (!round_of.count(l.dim)) round_of[l.dim] = dsytrd_round(l.dim, threads);
+            const double t_dsytrd = round_of[l.dim] * matrices / threads;
+
+            const double sgemm = sgemm_rate(l.dim, std::max<int64_t>(l.k_all, 1));
+            const double t2 = 2.0 * double(train + test) * d * double(l.k_all) / (sgemm * 1e9);
+            std::printf("%-8s %5lld %5lld %7lld | %9.0f %7.2f | %9.1f %8.0f %8.2f %9.2f | %9.0f %7.2f\n",
+                        l.name.c_str(), static_cast<long long>(l.dim), static_cast<long long>(l.sets),
+                        static_cast<long long>(l.k_all), syrk, t1, read, dgemm, t_fit, t_dsytrd, sgemm, t2);
+            pass1 += t1;
+            fit += t_fit;
+            fit_measured += t_dsytrd;
+            pass2 += t2;
+        }
+        std::printf("floor: pass 1 (Grams) %.1f s, fit %.1f s (dsytrd as run: %.1f s), pass 2 (float32 MASC GEMM) "
+                    "%.1f s; sum %.1f s at %d threads\n",
+                    pass1, fit, fit_measured, pass2, pass1 + fit + pass2, threads);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "probe_floor_bench: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
