@@ -107,6 +107,8 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
     f_abs_ = 0x1p-960 * d;
 }
 
+Masc::~Masc() = default;  // here, where Block32 is complete
+
 int64_t Masc::basis_rows() const { return static_cast<int64_t>(basis_.size()) / dim_; }
 
 int64_t Masc::bytes_held() const {
@@ -201,10 +203,18 @@ void Masc::bound_row(const float* p, double ss, double* s_hat, double* w, double
 
 // The float32 pass's results for one block of rows, and the buffers of its float64 rescoring.
 struct Masc::Block32 {
-    Block32(int64_t rows, int64_t k_all, int64_t groups)
-        : p(static_cast<size_t>(std::max<int64_t>(rows * k_all, 1))),
-          s_hat(static_cast<size_t>(rows * groups)), w(s_hat.size()), b64(s_hat.size()),
-          norms(static_cast<size_t>(rows)), sure(static_cast<size_t>(rows)) {}
+    // Room for `rows` rows; the buffers only grow, so a later call of the same size allocates nothing.
+    void hold(int64_t rows, int64_t k_all, int64_t groups) {
+        const auto at_least = [](auto& v, int64_t n) {
+            if (v.size() < static_cast<size_t>(n)) v.resize(static_cast<size_t>(n));
+        };
+        at_least(p, std::max<int64_t>(rows * k_all, 1));
+        at_least(s_hat, rows * groups);
+        at_least(w, rows * groups);
+        at_least(b64, rows * groups);
+        at_least(norms, rows);
+        at_least(sure, rows);
+    }
     std::vector<float> p;                  // P̂ (b, k_all)
     std::vector<double> s_hat, w, b64;     // ŝ, W and B per (row, group) (b, S·K)
     std::vector<double> norms;             // ss = fl(‖x‖²) per row
@@ -225,7 +235,10 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
     // The float64 path's blocks, so that a block it must rerun (header) is one it would have run.
     const int64_t block = std::min(rows_per_block(), n), k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
     const int32_t K = num_classes_;
-    Block32 s(block, k_all, groups);
+    const std::lock_guard<std::mutex> lock(block_mutex_);
+    if (!block_) block_ = std::make_unique<Block32>();
+    Block32& s = *block_;
+    s.hold(block, k_all, groups);
     for (int64_t b0 = 0; b0 < n; b0 += block) {
         const int64_t b = std::min(block, n - b0);
         const float* x = rows + b0 * dim_;

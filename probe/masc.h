@@ -75,6 +75,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -106,6 +108,7 @@ public:
     explicit Masc(const LayerSubspaces& set, ZeroRowRule rule = ZeroRowRule::LowestClass,
                   MascPrecision precision = MascPrecision::Float32Certified)
         : Masc(std::vector<const LayerSubspaces*>{&set}, rule, precision) {}
+    ~Masc();
 
     int32_t num_sets() const { return num_sets_; }
     int32_t num_classes() const { return num_classes_; }
@@ -152,6 +155,11 @@ private:
     double e_per_x_ = 0, e_abs_ = 0, f_per_x_ = 0, f_abs_ = 0;  // e = e_per_x·X + e_abs, f likewise
     std::vector<int64_t> begin_, end_;  // S·K: the (set, class) basis as rows [begin, end) of basis_
     std::vector<uint8_t> complement_;  // S·K: 1 where that class stores U_c⊥ (see ClassSubspace)
+    // The float32 pass's buffers, kept from one predict call to the next (a probe run calls it once per
+    // batch, and a fresh block of k_all floats per row each time cost a zero-fill and new pages);
+    // the mutex makes concurrent predict calls on one Masc take turns.
+    mutable std::mutex block_mutex_;
+    mutable std::unique_ptr<Block32> block_;
 };
 
 // Counts MASC predictions that agree with one or more label arrays, batch by batch.
