@@ -14,14 +14,14 @@
 //           or dstedc and dormtr, are a small share at these k.)
 //   pass 2  MASC's float32 GEMM: 2·(n_train + n_test)·d·k_all flops, k_all = Σ over the label sets'
 //           classes of min(k, d − k) (probe/pca.h stores the smaller side), at the sgemm rate measured
-//           on MASC's block shape (rows 2²²/k_all clamped to [64, 1024], k_all, d).
+//           on MASC's block shape (rows 2²²/k_all clamped to [64, 1024], k_all, d). At p = 0 the label
+//           sets agree, and the fit and MASC take each class once.
 // The forward passes, the float64 rescoring and the bookkeeping are above these floors.
 //
 // usage: probe_floor_bench LAYERS_CSV [--train 60000] [--test 10000] [--p-percent 80] [--threads T]
 //        [--threshold 0.99]
 #include <cblas.h>
 #include <lapacke.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -29,6 +29,7 @@
 #include <map>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -64,15 +65,20 @@ std::vector<Layer> read_layers(const std::string& path, const std::string& thres
     PROBENET_CHECK(line.rfind("layer,dim,probe,threshold,subspaces,k_total,k_per_class", 0) == 0,
                    "probe_floor_bench: ", path, " does not start with a probe layers.csv header");
     std::vector<Layer> layers;
-    while (std::getline(in, line)) {
+    for (int64_t line_no = 2; std::getline(in, line); ++line_no) {
         const std::vector<std::string> f = split(line, ',');
         if (f.size() < 7 || f[2] != "masc" || f[3] != threshold) continue;
-        if (layers.empty() || layers.back().name != f[0]) layers.push_back({f[0], std::stoll(f[1])});
-        Layer& l = layers.back();
-        const std::vector<std::string> ks = split(f[6], ';');
-        l.classes = static_cast<int64_t>(ks.size());
-        ++l.sets;
-        for (const std::string& k : ks) l.k_all += std::min<int64_t>(std::stoll(k), l.dim - std::stoll(k));
+        try {
+            if (layers.empty() || layers.back().name != f[0]) layers.push_back({f[0], std::stoll(f[1])});
+            Layer& l = layers.back();
+            const std::vector<std::string> ks = split(f[6], ';');
+            l.classes = static_cast<int64_t>(ks.size());
+            ++l.sets;
+            for (const std::string& k : ks) l.k_all += std::min<int64_t>(std::stoll(k), l.dim - std::stoll(k));
+        } catch (const std::logic_error&) {  // std::stoll on a field that is not a number
+            PROBENET_CHECK(false, "probe_floor_bench: ", path, " line ", line_no,
+                           ": dim or k_per_class is not a whole number (k_per_class is ';'-separated)");
+        }
     }
     PROBENET_CHECK(!layers.empty(), "probe_floor_bench: no masc rows with threshold ", threshold, " in ", path);
     return layers;
@@ -193,7 +199,9 @@ int main(int argc, char** argv) {
             const double syrk = dsyrk_rate(l.dim);
             const double t1 = syrk_flops / (syrk * 1e9);
 
-            const double matrices = double(l.sets) * classes;
+            // At p = 0 the label sets agree: the fit and MASC take each class once.
+            const double distinct_sets = p == 0.0 ? 1.0 : double(l.sets);
+            const double matrices = distinct_sets * classes;
             const double read = read_bandwidth(l.dim, threads), dgemm = dgemm_rate(l.dim);
             const double t_fit = matrices * (8.0 * d * d * d / 6.0) / (read * 1e9) +
                                  matrices * (2.0 / 3.0 * d * d * d) / (dgemm * 1e9);
@@ -201,7 +209,8 @@ int main(int argc, char** argv) {
             const double t_dsytrd = round_of[l.dim] * matrices / threads;
 
             const double sgemm = sgemm_rate(l.dim, std::max<int64_t>(l.k_all, 1));
-            const double t2 = 2.0 * double(train + test) * d * double(l.k_all) / (sgemm * 1e9);
+            const double t2 = 2.0 * double(train + test) * d * double(l.k_all) / double(l.sets) * distinct_sets /
+                              (sgemm * 1e9);
             std::printf("%-8s %5lld %5lld %7lld | %9.0f %7.2f | %9.1f %8.0f %8.2f %9.2f | %9.0f %7.2f\n",
                         l.name.c_str(), static_cast<long long>(l.dim), static_cast<long long>(l.sets),
                         static_cast<long long>(l.k_all), syrk, t1, read, dgemm, t_fit, t_dsytrd, sgemm, t2);
@@ -214,7 +223,7 @@ int main(int argc, char** argv) {
                     "%.1f s; sum %.1f s at %d threads\n",
                     pass1, fit, fit_measured, pass2, pass1 + fit + pass2, threads);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "probe_floor_bench: %s\n", e.what());
+        std::fprintf(stderr, "%s\n", e.what());  // every message names the program
         return 1;
     }
     return 0;
