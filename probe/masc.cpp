@@ -121,6 +121,20 @@ int64_t Masc::rows_per_block() const {
     return std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
 }
 
+int64_t Masc::rows_per_predict() const {
+    return precision_ == MascPrecision::Float64 ? 0 : rows_per_span(rows_per_block());
+}
+
+int64_t Masc::rows_per_span(int64_t block) const {
+    // Whole float64 blocks, up to 4096 rows and a (rows, k_all) float32 block of about 2²⁵ floats
+    // (128 MB): the GEMM packs all of Ŵ once per call, so at k_all ≈ 10⁴ a span of ~400 rows spends
+    // a quarter of its time packing (sgemm 290–320 GFLOP/s here) and one of 2048–4096 rows almost
+    // none (390–410).
+    const int64_t k_all = std::max<int64_t>(basis_rows(), 1);
+    const int64_t rows = std::clamp<int64_t>((int64_t{1} << 25) / k_all, 64, 4096);
+    return block * std::max<int64_t>(rows / block, 1);
+}
+
 // Buffers of one predict/score call, sized for one block and reused for every block (uninitialised:
 // everything is written before it is read).
 struct Masc::Scratch {
@@ -180,7 +194,8 @@ void Masc::bound_row(const float* p, double ss, double* s_hat, double* w, double
     const double x = std::sqrt(ss) * (1.0 + gamma_);  // X ≥ ‖x‖
     const double e = e_per_x_ * x + e_abs_, f = f_per_x_ * x + f_abs_, delta = e + f;
     for (size_t g = 0; g < begin_.size(); ++g) {
-        double sum = 0.0, abs = 0.0;  // Σ̂ and A
+        double sum = 0.0, abs = 0.0;  // Σ̂ and A, in any order (the bounds hold for every order)
+#pragma omp simd reduction(+ : sum, abs)
         for (int64_t j = begin_[g]; j < end_[g]; ++j) {
             const double v = p[j];
             sum += v * v;
@@ -232,15 +247,18 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
         counts.zero_rows = predict_float64(rows, n, predictions);
         return counts;
     }
-    // The float64 path's blocks, so that a block it must rerun (header) is one it would have run.
-    const int64_t block = std::min(rows_per_block(), n), k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
+    if (n == 0) return counts;
+    // The float64 path's blocks, so that a block it must rerun (header) is one it would have run; the
+    // float32 pass takes whole blocks a span at a time.
+    const int64_t block = std::min(rows_per_block(), n), span = std::min(rows_per_span(block), n);
+    const int64_t k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
     const int32_t K = num_classes_;
     const std::lock_guard<std::mutex> lock(block_mutex_);
     if (!block_) block_ = std::make_unique<Block32>();
     Block32& s = *block_;
-    s.hold(block, k_all, groups);
-    for (int64_t b0 = 0; b0 < n; b0 += block) {
-        const int64_t b = std::min(block, n - b0);
+    s.hold(span, k_all, groups);
+    for (int64_t b0 = 0; b0 < n; b0 += span) {
+        const int64_t b = std::min(span, n - b0);
         const float* x = rows + b0 * dim_;
         if (k_all > 0)  // P̂ (b, k_all) = X (b, d) · Ŵᵀ in float32
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(b), static_cast<int>(k_all),
@@ -270,13 +288,13 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
             }
         }
         counts.zero_rows += zero_rows;
-        rescore(x, b0, b, s, predictions, counts);
+        rescore(x, b0, b, block, s, predictions, counts);
     }
     return counts;
 }
 
-void Masc::rescore(const float* x, int64_t b0, int64_t b, Block32& s, std::span<int32_t* const> predictions,
-                   MascCounts& counts) const {
+void Masc::rescore(const float* x, int64_t b0, int64_t b, int64_t block, Block32& s,
+                   std::span<int32_t* const> predictions, MascCounts& counts) const {
     const int64_t groups = int64_t{num_sets_} * num_classes_;
     const int32_t K = num_classes_;
     std::vector<int64_t> todo;  // the uncertified rows
@@ -328,7 +346,8 @@ void Masc::rescore(const float* x, int64_t b0, int64_t b, Block32& s, std::span<
         }
     }
     // Certified on the new intervals: the float64 path on the original block predicts the same. Else
-    // that block is rerun by the float64 path itself.
+    // that block (the float64 path's blocks start every `block` rows from the span's first) is rerun
+    // by the float64 path itself.
     std::vector<int64_t> rerun;
     for (size_t a = 0; a < todo.size(); ++a) {
         const int64_t i = todo[a];
@@ -343,12 +362,19 @@ void Masc::rescore(const float* x, int64_t b0, int64_t b, Block32& s, std::span<
     }
     if (rerun.empty()) return;
     counts.reblocked += static_cast<int64_t>(rerun.size());
-    std::vector<int32_t> all(static_cast<size_t>(num_sets_ * b));
-    std::vector<int32_t*> outs;
-    for (int32_t set = 0; set < num_sets_; ++set) outs.push_back(all.data() + set * b);
-    predict_float64(x, b, outs);
-    for (const int64_t i : rerun)
-        for (int32_t set = 0; set < num_sets_; ++set) predictions[set][b0 + i] = outs[set][i];
+    std::vector<int32_t> all;
+    std::vector<int32_t*> outs(static_cast<size_t>(num_sets_));
+    int64_t first = -1, rows = 0;  // the block last rerun: rows [first, first + rows) of the span
+    for (const int64_t i : rerun) {  // ascending, so each block is rerun once
+        if (i >= first + rows) {
+            first = i / block * block;
+            rows = std::min(block, b - first);
+            all.resize(static_cast<size_t>(num_sets_ * rows));
+            for (int32_t set = 0; set < num_sets_; ++set) outs[set] = all.data() + set * rows;
+            predict_float64(x + first * dim_, rows, outs);
+        }
+        for (int32_t set = 0; set < num_sets_; ++set) predictions[set][b0 + i] = outs[set][i - first];
+    }
 }
 
 void Masc::score(const float* rows, int64_t n, int32_t set, double* scores) const {

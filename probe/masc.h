@@ -16,7 +16,9 @@
 // and dividing first could round two distinct numerators onto one value).
 //
 // MascPrecision::Float32Certified (the default) gives the float64 path's predictions with its GEMM
-// in float32, about twice as fast. Per block: the float32 GEMM P̂ = X·Ŵᵀ (b, k_all) on the float32 rows and Ŵ = fl32(W)
+// in float32, about twice as fast. It works a span at a time: a whole number of the float64 path's
+// blocks, up to 4096 rows, so that packing Ŵ (once per GEMM call) is amortised over many rows. Per
+// span: the float32 GEMM P̂ = X·Ŵᵀ (b, k_all) on the float32 rows and Ŵ = fl32(W)
 // (rounded to nearest, held beside W), then per row and class, from the p̂_j read as float64:
 //   ŝ_c = Σ_j p̂_j² (or ‖x‖² − Σ_j p̂_j² for a complement class), A_c = Σ_j |p̂_j|,
 // with ‖x‖² summed exactly as the float64 path sums it, and bounds W_c ≥ |ŝ_c − s_c| + |v_c − s_c|,
@@ -28,7 +30,7 @@
 // products differently with the number of rows in the call (measured: a few of every 10⁴ elements
 // differ in the last bit), so only a rerun of the very block would reproduce v bit for bit. Instead,
 // in each set a row is not certified in, its contenders — the classes c with ŝ_c + W_c ≥ ŝ_t − W_t —
-// are scored in float64 (one DGEMM per class over the rows that need it), v''_c, and the interval
+// are scored in float64 (one DGEMM per class over the span's rows that need it), v''_c, and the interval
 // (ŝ_c, W_c) becomes (v''_c, 2B_c): B_c ≥ |v − s| holds for any summation order, so |v_c − v''_c| ≤ 2B_c.
 // The same certificate on these intervals again proves the float64 path's prediction; the rare row
 // that still fails (a float64 tie within the float64 path's own rounding) has its block rerun by the
@@ -119,6 +121,8 @@ public:
     // Basis vectors held, k_all: the columns of the scoring GEMM (a repeated class subspace counts once).
     int64_t basis_rows() const;
     int64_t bytes_held() const;  // the bases (float64, and float32 when certifying)
+    // Rows per predict call for a float32 GEMM of full width: a span (below); 0 for the float64 path.
+    int64_t rows_per_predict() const;
 
     // rows (n, dim) row-major; predictions: one array of n per subspace set (the float64 path's).
     MascCounts predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const;
@@ -133,16 +137,18 @@ private:
     template <typename PerBlock>
     void for_each_block(const float* rows, int64_t n, const PerBlock& per_block) const;
     int64_t rows_per_block() const;
+    // Rows of one float32 GEMM (a span): a whole number of float64 blocks of `block` rows.
+    int64_t rows_per_span(int64_t block) const;
     // The float64 path: predictions of rows [0, n) and the number of all-zero rows.
     int64_t predict_float64(const float* rows, int64_t n, std::span<int32_t* const> predictions) const;
     // One row of the float32 pass: from its projections p̂ (k_all) and ss = fl(‖x‖²), per group g =
     // set·K + class the score ŝ_g, the bound W_g and the float64 path's own bound B_g (header).
     void bound_row(const float* p, double ss, double* s_hat, double* w, double* b64) const;
     struct Block32;
-    // The rows of the block x = rows [b0, b0 + b) that the float32 pass left uncertified, in float64
-    // (header).
-    void rescore(const float* x, int64_t b0, int64_t b, Block32& s, std::span<int32_t* const> predictions,
-                 MascCounts& counts) const;
+    // The rows of the span x = rows [b0, b0 + b) that the float32 pass left uncertified, in float64
+    // (header); the float64 path's blocks of `block` rows start at the span's first row.
+    void rescore(const float* x, int64_t b0, int64_t b, int64_t block, Block32& s,
+                 std::span<int32_t* const> predictions, MascCounts& counts) const;
 
     std::string layer_;
     int64_t dim_ = 0;

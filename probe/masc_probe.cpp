@@ -42,6 +42,8 @@ public:
         rescored_ += masc_->predict(rows, n, predictions).rescored;
     }
 
+    int64_t rows_per_predict() const override { return masc_ ? masc_->rows_per_predict() : 0; }
+
     std::vector<int64_t> k_per_class(size_t variant, int32_t set) const override {
         return fitted_.at(variant).at(static_cast<size_t>(set)).k_per_class();
     }

@@ -82,6 +82,10 @@ public:
 
     // rows (n, d) row-major; predictions: variants().size() · S arrays of n, [v·S + s].
     virtual void predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const = 0;
+    // After fit: rows per predict() call at which the probe's per-call costs are amortised (MASC
+    // packs its whole basis once per GEMM); a probe run gathers that many rows before calling, however
+    // small its forward batches. 0: any number will do.
+    virtual int64_t rows_per_predict() const { return 0; }
 
     // Components kept per class (MASC); empty for probes without subspaces.
     virtual std::vector<int64_t> k_per_class(size_t /*variant*/, int32_t /*set*/) const { return {}; }

@@ -86,14 +86,43 @@ std::string gigabytes(int64_t bytes) {
     return buf;
 }
 
-// One probe of one layer in pass 2: its predictions per block and the agreement tallies.
+// One probe of one layer in pass 2: the rows it has not predicted yet, its predictions and the
+// agreement tallies.
 struct Scoring {
     std::unique_ptr<Probe> probe;
     size_t variants = 1;
     std::vector<int64_t> train_correct;  // [(v·S + fit set)·S + label set]
     std::vector<int64_t> test_correct;   // [v·S + fit set]
     std::vector<int32_t> predictions;
+    std::vector<float> pending;          // gathered rows (m, d), samples [pending_begin, pending_begin + m)
+    int64_t pending_begin = 0;
     double seconds_predict = 0;
+
+    // Rows [begin, begin + n) of one forward batch, (n, d): predicted at once, or gathered until
+    // probe->rows_per_predict() rows are pending. on_predicted(pred, m, first) hears the V·S
+    // prediction arrays of samples [first, first + m) whenever a predict call has run.
+    template <typename OnPredicted>
+    void add(const float* rows, int64_t n, int64_t d, int64_t begin, int32_t sets, const OnPredicted& on_predicted) {
+        const int64_t want = probe->rows_per_predict();
+        if (pending.empty() && n >= want) {
+            on_predicted(predict(rows, n, sets), n, begin);
+            return;
+        }
+        if (pending.empty()) pending_begin = begin;
+        PROBENET_CHECK(begin == pending_begin + static_cast<int64_t>(pending.size()) / d,
+                       "probe pass 2: rows of samples from ", begin, " arrived while samples from ", pending_begin,
+                       " were gathered; batches must come in order");
+        pending.insert(pending.end(), rows, rows + n * d);
+        if (static_cast<int64_t>(pending.size()) / d >= want) flush(d, sets, on_predicted);
+    }
+    // Predicts the gathered rows (the end of a pass).
+    template <typename OnPredicted>
+    void flush(int64_t d, int32_t sets, const OnPredicted& on_predicted) {
+        if (pending.empty()) return;
+        const int64_t m = static_cast<int64_t>(pending.size()) / d;
+        on_predicted(predict(pending.data(), m, sets), m, pending_begin);
+        pending.clear();
+    }
 
     // Predicts n rows and returns pointers to the V·S prediction arrays.
     std::vector<int32_t*> predict(const float* rows, int64_t n, int32_t sets) {
@@ -278,23 +307,29 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
     std::vector<int64_t> zero_rows(L, 0);
     int64_t model_corrupt = 0, model_true = 0, model_test = 0;
     const std::vector<const std::vector<int32_t>*> test_sets = {&test.true_labels};
-    // Each probe predicts the layer's rows; every prediction array g is compared with every label
-    // array l of `against`, into counts[g · |against| + l].
+    // Each probe predicts the layer's rows (gathered to its rows_per_predict); every prediction array
+    // g is compared with every label array l of `against`, into counts[g · |against| + l].
+    const auto tally = [&](Scoring& sc, const std::vector<const std::vector<int32_t>*>& against, bool on_train) {
+        return [&sc, &against, on_train](const std::vector<int32_t*>& pred, int64_t n, int64_t begin) {
+            std::vector<int64_t>& counts = on_train ? sc.train_correct : sc.test_correct;
+            const size_t A = against.size();
+            for (size_t g = 0; g < pred.size(); ++g)
+                for (size_t l = 0; l < A; ++l)
+                    counts[g * A + l] += data::count_equal(
+                        std::span<const int32_t>(pred[g], static_cast<size_t>(n)),
+                        std::span(*against[l]).subspan(static_cast<size_t>(begin), static_cast<size_t>(n)));
+        };
+    };
     const auto score_layer = [&](const std::vector<const std::vector<int32_t>*>& against, bool on_train) {
         return [&, on_train](size_t i, const Tensor& r, int64_t begin) {
             const int64_t n = r.dim(0);
-            const size_t A = against.size();
             zero_rows[i] += count_zero_rows(r.data(), n, r.dim(1));
-            for (Scoring& sc : scoring[i]) {
-                std::vector<int64_t>& counts = on_train ? sc.train_correct : sc.test_correct;
-                const std::vector<int32_t*> pred = sc.predict(r.data(), n, S);
-                for (size_t g = 0; g < pred.size(); ++g)
-                    for (size_t l = 0; l < A; ++l)
-                        counts[g * A + l] += data::count_equal(
-                            std::span<const int32_t>(pred[g], static_cast<size_t>(n)),
-                            std::span(*against[l]).subspan(static_cast<size_t>(begin), static_cast<size_t>(n)));
-            }
+            for (Scoring& sc : scoring[i]) sc.add(r.data(), n, dims[i], begin, S, tally(sc, against, on_train));
         };
+    };
+    const auto flush_all = [&](const std::vector<const std::vector<int32_t>*>& against, bool on_train) {
+        for (size_t i = 0; i < L; ++i)
+            for (Scoring& sc : scoring[i]) sc.flush(dims[i], S, tally(sc, against, on_train));
     };
     stream("probe pass 2 (train)", model, train, config, train.size(), score_layer(sets, true),
            [&](const Tensor& logits, int64_t begin) {
@@ -302,10 +337,12 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
                model_corrupt += count_matches(pred, train.train_labels, begin);
                model_true += count_matches(pred, train.true_labels, begin);
            });
+    flush_all(sets, true);
     stream("probe pass 2 (test)", model, test, config, test.size(), score_layer(test_sets, false),
            [&](const Tensor& logits, int64_t begin) {
                model_test += count_matches(ops::argmax_rows(logits), test.true_labels, begin);
            });
+    flush_all(test_sets, false);
     result.seconds_pass2 = since(t);
 
     result.model_train_corrupt = double(model_corrupt) / double(train.size());

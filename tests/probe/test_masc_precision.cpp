@@ -197,4 +197,15 @@ TEST_CASE("MASC float32: classes closer than float32 rounding still get the floa
     INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
     REQUIRE(t32 == t64);
     REQUIRE(c32.reblocked > 0);
+
+    // The same ties in the third of the float64 path's blocks (1024 rows here) of one float32 span:
+    // their own block, rows [2048, n), is the one rerun.
+    std::vector<float> late;
+    while (late.size() < static_cast<size_t>(2400 * d)) late.insert(late.end(), rows.begin(), rows.end());
+    late.insert(late.end(), tied.begin(), tied.end());
+    const auto l64 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float64), late, &c64)[0];
+    const auto l32 = predict_all(Masc(tie), late, &c32)[0];
+    INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
+    REQUIRE(l32 == l64);
+    REQUIRE(c32.reblocked > 0);
 }
