@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cfloat>
@@ -38,7 +39,13 @@ std::vector<double> covariance_spectrum(const std::vector<double>& ascending, in
 
 std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_t count,
                                          std::span<const Threshold> thresholds, const std::string& what,
-                                         Basis basis) {
+                                         Basis basis, PcaWorkspace* workspace) {
+    static_assert(sizeof(lapack_int) == sizeof(int32_t), "PcaWorkspace::iwork holds LAPACK integers");
+    PcaWorkspace fresh;
+    PcaWorkspace& ws = workspace ? *workspace : fresh;
+    const auto at_least = [](auto& v, int64_t n) {  // grow only: a later call reuses mapped memory
+        if (v.size() < static_cast<size_t>(n)) v.resize(static_cast<size_t>(n));
+    };
     PROBENET_CHECK(gram != nullptr && dim >= 1 && count >= 1, what,
                    ": need a Gram of dim >= 1 from >= 1 rows, got dim ", dim, ", ", count, " rows");
     PROBENET_CHECK(!thresholds.empty(), what, ": no threshold given");
@@ -47,7 +54,8 @@ std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_
     std::vector<int64_t> active, dead;
     for (int64_t i = 0; i < dim; ++i) (gram[i * dim + i] > 0.0 ? active : dead).push_back(i);
     const int64_t m = static_cast<int64_t>(active.size());
-    std::vector<double> a(static_cast<size_t>(m * m));
+    at_least(ws.active, m * m);  // its upper triangle is never read: dsytrd and dormtr read 'L' only
+    double* a = ws.active.data();
     for (int64_t q = 0; q < m; ++q)
         for (int64_t p = q; p < m; ++p) a[q * m + p] = gram[active[q] * dim + active[p]];
 
@@ -61,7 +69,7 @@ std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_
         tau(static_cast<size_t>(std::max<int64_t>(m, 1))), w;
     const lapack_int lm = static_cast<lapack_int>(m);
     if (m > 0) {
-        lapack_int info = LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'L', lm, a.data(), lm, diag.data(), off.data(), tau.data());
+        lapack_int info = LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'L', lm, a, lm, diag.data(), off.data(), tau.data());
         PROBENET_CHECK(info == 0, what, ": LAPACKE_dsytrd on a ", m, "×", m, " Gram failed with info ", info);
         w = diag;
         std::vector<double> e = off;
@@ -87,7 +95,8 @@ std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_
         // Few of them: MRRR on just that index range (dstemr). Many (it then bisects for each, which
         // costs more than all vectors at once): divide and conquer on the whole tridiagonal (dstedc),
         // which is also the fallback should MRRR give up on a cluster.
-        std::vector<double> z(static_cast<size_t>(m * wanted));
+        at_least(ws.wanted, m * wanted);
+        double* z = ws.wanted.data();
         if (wanted > 0) {
             bool done = false;
             if (wanted * 6 <= m) {
@@ -98,21 +107,30 @@ std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_
                 const lapack_int info = LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', lm, d2.data(), e2.data(), 0.0,
                                                        0.0, static_cast<lapack_int>(lo + 1),
                                                        static_cast<lapack_int>(lo + wanted), &found, w2.data(),
-                                                       z.data(), lm, static_cast<lapack_int>(wanted), support.data(),
+                                                       z, lm, static_cast<lapack_int>(wanted), support.data(),
                                                        &tryrac);
                 done = info == 0 && found == wanted;
             }
             if (!done) {
-                std::vector<double> d2 = diag, e2 = off, all(static_cast<size_t>(m * m));
-                const lapack_int info =
-                    LAPACKE_dstedc(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), all.data(), lm);
+                // LAPACKE_dstedc's own sizes (its workspace query), in the reused workspace.
+                std::vector<double> d2 = diag, e2 = off;
+                double lwork = 0.0;
+                lapack_int liwork = 0;
+                lapack_int info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), nullptr, lm,
+                                                      &lwork, -1, &liwork, -1);
+                PROBENET_CHECK(info == 0, what, ": LAPACKE_dstedc workspace query failed with info ", info);
+                at_least(ws.vectors, m * m);
+                at_least(ws.work, static_cast<int64_t>(lwork));
+                at_least(ws.iwork, liwork);
+                info = LAPACKE_dstedc_work(LAPACK_COL_MAJOR, 'I', lm, d2.data(), e2.data(), ws.vectors.data(), lm,
+                                           ws.work.data(), static_cast<lapack_int>(lwork), ws.iwork.data(), liwork);
                 PROBENET_CHECK(info == 0, what, ": LAPACKE_dstedc on the ", m, "×", m,
                                " tridiagonal failed with info ", info);
-                std::copy_n(all.data() + lo * m, m * wanted, z.data());
+                std::copy_n(ws.vectors.data() + lo * m, m * wanted, z);
             }
             const lapack_int info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'L', 'N', lm,
-                                                   static_cast<lapack_int>(wanted), a.data(), lm, tau.data(),
-                                                   z.data(), lm);
+                                                   static_cast<lapack_int>(wanted), a, lm, tau.data(),
+                                                   z, lm);
             PROBENET_CHECK(info == 0, what, ": LAPACKE_dormtr failed with info ", info);
         }
         // Dead unit vectors (eigenvalue 0) come after the active block: U_c takes the first k − m of
@@ -123,7 +141,7 @@ std::vector<ClassSubspace> pca_from_gram(const double* gram, int64_t dim, int64_
         for (int64_t j = 0; j < vectors; ++j) {
             double* u = out.basis.data() + j * dim;
             if (j < wanted) {  // U_c: largest first; U_c⊥: any order
-                const double* v = z.data() + (out.complement ? j : wanted - 1 - j) * m;
+                const double* v = z + (out.complement ? j : wanted - 1 - j) * m;
                 for (int64_t p = 0; p < m; ++p) u[active[p]] = v[p];
             } else {
                 u[dead[(out.complement ? dead_in_top : 0) + j - wanted]] = 1.0;
@@ -221,6 +239,7 @@ std::vector<std::vector<LayerSubspaces>> fit_subspaces(ClassGram& grams, std::sp
         if (grams.same_as(s) == s) fitted.push_back(s);
     const int64_t tasks = static_cast<int64_t>(fitted.size()) * classes;
     std::exception_ptr failure;
+    std::vector<PcaWorkspace> workspaces(static_cast<size_t>(omp_get_max_threads()));  // one per thread
 #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
     for (int64_t task = 0; task < tasks; ++task) {
         const int32_t s = fitted[static_cast<size_t>(task / classes)], c = static_cast<int32_t>(task % classes);
@@ -229,7 +248,8 @@ std::vector<std::vector<LayerSubspaces>> fit_subspaces(ClassGram& grams, std::sp
                                      ", class " + std::to_string(c) + ")";
             std::vector<ClassSubspace> fits =
                 grams.has_gram(s, c)
-                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), thresholds, what, basis)
+                    ? pca_from_gram(grams.gram(s, c), grams.dim(), grams.count(s, c), thresholds, what, basis,
+                                    &workspaces[static_cast<size_t>(omp_get_thread_num())])
                     : pca_from_rows(grams.raw_rows(s, c), grams.count(s, c), grams.dim(), thresholds, what);
             for (size_t t = 0; t < T; ++t) out[t][s].classes[c] = std::move(fits[t]);
         } catch (...) {
