@@ -91,6 +91,10 @@ void ClassGram::add(const float* rows, int64_t n, std::span<const int32_t* const
             ++sl.count;
             sl.sum_squares += ss;
             add_to_sum(sl, x);
+            // Room for all d rows at once (up to 64 MB): growing by doubling would copy them and map
+            // fresh pages again each time (untouched capacity is not resident).
+            if (sl.rows.capacity() == 0)
+                sl.rows.reserve(static_cast<size_t>(std::min<int64_t>(dim_, (int64_t{1} << 24) / dim_) * dim_));
             sl.rows.insert(sl.rows.end(), x, x + dim_);
             // Small classes keep every row until they reach d of them; Gram classes fold per chunk.
             if (sl.gram.empty() ? sl.count >= dim_ : held(sl.rows) >= options_.chunk_rows) fold(sl);
