@@ -14,7 +14,7 @@
 //           or dstedc and dormtr, are a small share at these k.)
 //   pass 2  MASC's float32 GEMM: 2·(n_train + n_test)·d·k_all flops, k_all = Σ over the label sets'
 //           classes of min(k, d − k) (probe/pca.h stores the smaller side), at the sgemm rate measured
-//           on MASC's block shape (rows 2²²/k_all clamped to [64, 1024], k_all, d). At p = 0 the label
+//           on the shape of MASC's float32 GEMM (a span of Masc::span_rows rows, k_all, d). At p = 0 the label
 //           sets agree, and the fit and MASC take each class once.
 // The forward passes, the float64 rescoring and the bookkeeping are above these floors.
 //
@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "bench/cpu_bench_common.h"
+#include "probe/masc.h"
 #include "tensor/error.h"
 #include "tensor/runtime.h"
 
@@ -92,9 +93,9 @@ std::vector<double> random_values(size_t n, uint32_t seed) {
     return v;
 }
 
-// GFLOP/s of MASC's float32 GEMM on its block shape.
+// GFLOP/s of MASC's float32 GEMM on its span shape.
 double sgemm_rate(int64_t d, int64_t k_all) {
-    const int64_t rows = std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
+    const int64_t rows = probe::Masc::span_rows(k_all, probe::Masc::block_rows(k_all));
     const std::vector<double> xs = random_values(static_cast<size_t>(rows * d), 1),
                               ws = random_values(static_cast<size_t>(k_all * d), 2);
     const std::vector<float> x(xs.begin(), xs.end()), w(ws.begin(), ws.end());

@@ -115,24 +115,24 @@ int64_t Masc::bytes_held() const {
     return static_cast<int64_t>(basis_.size() * sizeof(double) + basis32_.size() * sizeof(float));
 }
 
-int64_t Masc::rows_per_block() const {
+int64_t Masc::block_rows(int64_t k_all) {
     // Keep the (rows, k_all) projection block near 32 MB while each GEMM stays large.
-    const int64_t k_all = std::max<int64_t>(basis_rows(), 1);
-    return std::clamp<int64_t>((int64_t{1} << 22) / k_all, 64, 1024);
+    return std::clamp<int64_t>((int64_t{1} << 22) / std::max<int64_t>(k_all, 1), 64, 1024);
 }
 
-int64_t Masc::rows_per_predict() const {
-    return precision_ == MascPrecision::Float64 ? 0 : rows_per_span(rows_per_block());
-}
-
-int64_t Masc::rows_per_span(int64_t block) const {
+int64_t Masc::span_rows(int64_t k_all, int64_t block) {
     // Whole float64 blocks, up to 4096 rows and a (rows, k_all) float32 block of about 2²⁵ floats
     // (128 MB): the GEMM packs all of Ŵ once per call, so at k_all ≈ 10⁴ a span of ~400 rows spends
     // a quarter of its time packing (sgemm 290–320 GFLOP/s here) and one of 2048–4096 rows almost
     // none (390–410).
-    const int64_t k_all = std::max<int64_t>(basis_rows(), 1);
-    const int64_t rows = std::clamp<int64_t>((int64_t{1} << 25) / k_all, 64, 4096);
+    const int64_t rows = std::clamp<int64_t>((int64_t{1} << 25) / std::max<int64_t>(k_all, 1), 64, 4096);
     return block * std::max<int64_t>(rows / block, 1);
+}
+
+int64_t Masc::rows_per_block() const { return block_rows(basis_rows()); }
+
+int64_t Masc::rows_per_predict() const {
+    return precision_ == MascPrecision::Float64 ? 0 : span_rows(basis_rows(), rows_per_block());
 }
 
 // Buffers of one predict/score call, sized for one block and reused for every block (uninitialised:
@@ -250,7 +250,7 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
     if (n == 0) return counts;
     // The float64 path's blocks, so that a block it must rerun (header) is one it would have run; the
     // float32 pass takes whole blocks a span at a time.
-    const int64_t block = std::min(rows_per_block(), n), span = std::min(rows_per_span(block), n);
+    const int64_t block = std::min(rows_per_block(), n), span = std::min(span_rows(basis_rows(), block), n);
     const int64_t k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
     const int32_t K = num_classes_;
     const std::lock_guard<std::mutex> lock(block_mutex_);

@@ -123,6 +123,10 @@ public:
     int64_t bytes_held() const;  // the bases (float64, and float32 when certifying)
     // Rows per predict call for a float32 GEMM of full width: a span (below); 0 for the float64 path.
     int64_t rows_per_predict() const;
+    // The float64 path's rows per block, and the float32 pass's rows per span (whole blocks of
+    // `block` rows), for k_all basis vectors.
+    static int64_t block_rows(int64_t k_all);
+    static int64_t span_rows(int64_t k_all, int64_t block);
 
     // rows (n, dim) row-major; predictions: one array of n per subspace set (the float64 path's).
     MascCounts predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const;
@@ -137,8 +141,6 @@ private:
     template <typename PerBlock>
     void for_each_block(const float* rows, int64_t n, const PerBlock& per_block) const;
     int64_t rows_per_block() const;
-    // Rows of one float32 GEMM (a span): a whole number of float64 blocks of `block` rows.
-    int64_t rows_per_span(int64_t block) const;
     // The float64 path: predictions of rows [0, n) and the number of all-zero rows.
     int64_t predict_float64(const float* rows, int64_t n, std::span<int32_t* const> predictions) const;
     // One row of the float32 pass: from its projections p̂ (k_all) and ss = fl(‖x‖²), per group g =
