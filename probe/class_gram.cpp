@@ -140,8 +140,12 @@ void ClassGram::syrk_rows(const std::vector<float>& rows, double beta, double* g
 void ClassGram::fold(Slot& s) {
     if (s.rows.empty()) return;
     if (s.gram.empty()) {
-        s.gram.assign(static_cast<size_t>(dim_ * dim_), 0.0);
-        syrk_rows(s.rows, 0.0, s.gram.data());
+        const int64_t d = dim_;
+        s.gram.resize(static_cast<size_t>(d * d));  // uninitialised: zeroed by both threads
+        double* g = s.gram.data();
+#pragma omp parallel for schedule(static) if (d >= 256)
+        for (int64_t j = 0; j < d; ++j) std::fill(g + j * d, g + (j + 1) * d, 0.0);
+        syrk_rows(s.rows, 0.0, g);
         // The small-class rows are gone for good; keep only room for one chunk.
         std::vector<float>().swap(s.rows);
         s.rows.reserve(static_cast<size_t>(options_.chunk_rows * dim_));

@@ -303,47 +303,60 @@ void Masc::rescore(const float* x, int64_t b0, int64_t b, int64_t block, Block32
     if (todo.empty()) return;
     counts.rescored += static_cast<int64_t>(todo.size());
 
-    // The contenders of each uncertified row: in each set it is not certified in, the classes whose
-    // interval ŝ ± W reaches the top class's; the others are below it already. Rows without bounds
-    // (X out of range) get no contenders and fail below.
-    std::vector<uint8_t> need(todo.size() * static_cast<size_t>(groups), 0);
-    for (size_t a = 0; a < todo.size(); ++a) {
-        const int64_t i = todo[a];
-        if (!bounded(s.norms[i])) continue;
-        for (int32_t set = 0; set < num_sets_; ++set) {
-            const double* v = &s.s_hat[i * groups + set * K];
-            const double* w = &s.w[i * groups + set * K];
-            const int32_t t = argmax(v, K);
-            if (certified(v, w, t, K)) continue;
-            for (int32_t c = 0; c < K; ++c)
-                need[a * groups + set * K + c] = v[c] + w[c] >= v[t] - w[t];
+    // Each marked (row, group)'s score in float64 (any summation order: |v'' − s| ≤ B), one GEMM per
+    // group over the rows that need it; it replaces (ŝ, W) by (v'', 2B), an interval holding the
+    // float64 path's score v, since |v − v''| ≤ 2B.
+    std::vector<uint8_t> need(todo.size() * static_cast<size_t>(groups), 0), done(need.size(), 0);
+    const auto rescore_needed = [&] {
+        for (int64_t g = 0; g < groups; ++g) {
+            std::vector<int64_t> at;  // indices into todo
+            for (size_t a = 0; a < todo.size(); ++a)
+                if (need[a * groups + g]) at.push_back(static_cast<int64_t>(a));
+            const int64_t m = static_cast<int64_t>(at.size()), k = end_[g] - begin_[g];
+            if (m == 0) continue;
+            s.x64.resize(static_cast<size_t>(m * dim_));
+            s.p64.resize(static_cast<size_t>(std::max<int64_t>(m * k, 1)));
+            for (int64_t r = 0; r < m; ++r)
+                std::copy(x + todo[at[r]] * dim_, x + (todo[at[r]] + 1) * dim_, s.x64.begin() + r * dim_);
+            if (k > 0)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(k),
+                            static_cast<int>(dim_), 1.0, s.x64.data(), static_cast<int>(dim_),
+                            basis_.data() + begin_[g] * dim_, static_cast<int>(dim_), 0.0, s.p64.data(),
+                            static_cast<int>(k));
+            for (int64_t r = 0; r < m; ++r) {
+                const int64_t i = todo[at[r]];
+                double sum = 0.0;
+                for (int64_t j = 0; j < k; ++j) sum += s.p64[r * k + j] * s.p64[r * k + j];
+                s.s_hat[i * groups + g] = complement_[g] ? s.norms[i] - sum : sum;
+                s.w[i * groups + g] = 2.0 * s.b64[i * groups + g];
+                need[at[r] * groups + g] = 0;
+                done[at[r] * groups + g] = 1;
+            }
         }
-    }
-    // Each contender's score in float64 (any summation order: |v'' − s| ≤ B), one GEMM per class
-    // over the rows that need it; it replaces (ŝ, W) by (v'', 2B), an interval holding the float64
-    // path's score v, since |v − v''| ≤ 2B.
-    for (int64_t g = 0; g < groups; ++g) {
-        std::vector<int64_t> at;  // indices into todo
-        for (size_t a = 0; a < todo.size(); ++a)
-            if (need[a * groups + g]) at.push_back(static_cast<int64_t>(a));
-        const int64_t m = static_cast<int64_t>(at.size()), k = end_[g] - begin_[g];
-        if (m == 0) continue;
-        s.x64.resize(static_cast<size_t>(m * dim_));
-        s.p64.resize(static_cast<size_t>(std::max<int64_t>(m * k, 1)));
-        for (int64_t r = 0; r < m; ++r)
-            std::copy(x + todo[at[r]] * dim_, x + (todo[at[r]] + 1) * dim_, s.x64.begin() + r * dim_);
-        if (k > 0)
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(k),
-                        static_cast<int>(dim_), 1.0, s.x64.data(), static_cast<int>(dim_),
-                        basis_.data() + begin_[g] * dim_, static_cast<int>(dim_), 0.0, s.p64.data(),
-                        static_cast<int>(k));
-        for (int64_t r = 0; r < m; ++r) {
-            const int64_t i = todo[at[r]];
-            double sum = 0.0;
-            for (int64_t j = 0; j < k; ++j) sum += s.p64[r * k + j] * s.p64[r * k + j];
-            s.s_hat[i * groups + g] = complement_[g] ? s.norms[i] - sum : sum;
-            s.w[i * groups + g] = 2.0 * s.b64[i * groups + g];
+    };
+    // Two rounds. First the top class t of each set a row is not certified in: with its interval
+    // shrunk to 2B, a class c whose float32 interval stays below it (ŝ_c + W_c < v''_t − 2B_t) needs
+    // no float64 score, which halves the margin c must clear. Then the contenders that remain: the
+    // classes whose interval still reaches the (new) top class's. Rows without bounds (X out of
+    // range) get none and fail below.
+    for (int round = 0; round < 2; ++round) {
+        for (size_t a = 0; a < todo.size(); ++a) {
+            const int64_t i = todo[a];
+            if (!bounded(s.norms[i])) continue;
+            for (int32_t set = 0; set < num_sets_; ++set) {
+                const double* v = &s.s_hat[i * groups + set * K];
+                const double* w = &s.w[i * groups + set * K];
+                const int32_t t = argmax(v, K);
+                if (certified(v, w, t, K)) continue;
+                const size_t g0 = a * groups + static_cast<size_t>(set) * K;
+                if (round == 0) {
+                    need[g0 + t] = 1;
+                    continue;
+                }
+                for (int32_t c = 0; c < K; ++c) need[g0 + c] = !done[g0 + c] && v[c] + w[c] >= v[t] - w[t];
+            }
         }
+        rescore_needed();
     }
     // Certified on the new intervals: the float64 path on the original block predicts the same. Else
     // that block (the float64 path's blocks start every `block` rows from the span's first) is rerun

@@ -29,10 +29,13 @@
 // float64, but not by rerunning the float64 path on them alone: OpenBLAS's DGEMM rounds a row's
 // products differently with the number of rows in the call (measured: a few of every 10⁴ elements
 // differ in the last bit), so only a rerun of the very block would reproduce v bit for bit. Instead,
-// in each set a row is not certified in, its contenders — the classes c with ŝ_c + W_c ≥ ŝ_t − W_t —
-// are scored in float64 (one DGEMM per class over the span's rows that need it), v''_c, and the interval
-// (ŝ_c, W_c) becomes (v''_c, 2B_c): B_c ≥ |v − s| holds for any summation order, so |v_c − v''_c| ≤ 2B_c.
-// The same certificate on these intervals again proves the float64 path's prediction; the rare row
+// in each set a row is not certified in, classes are scored in float64 (one DGEMM per class over the
+// span's rows that need it), v''_c, and the interval (ŝ_c, W_c) becomes (v''_c, 2B_c): B_c ≥ |v − s|
+// holds for any summation order, so |v_c − v''_c| ≤ 2B_c. Which classes: first the top class t
+// alone, then its contenders on the new intervals — the classes c with ŝ_c + W_c ≥ v''_t − 2B_t, or
+// the same test against a new top class. With t's interval shrunk, a class need only clear W_c
+// rather than W_t + W_c; on the memorized MLP–MNIST at p = 0.8 this halves the float64 work (342 →
+// 150 GMAC). The same certificate on these intervals again proves the float64 path's prediction; the rare row
 // that still fails (a float64 tie within the float64 path's own rounding) has its block rerun by the
 // float64 path itself, exactly as it would run it. So every prediction is the float64 path's.
 //
