@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -176,14 +177,44 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
     std::vector<std::vector<float>> rows(L);
     if (!row_probes.empty())  // reserved up front: growing would briefly hold twice the rows
         for (size_t i = 0; i < L; ++i) rows[i].reserve(static_cast<size_t>(train.size() * dims[i]));
+    // A batch's rows of every layer are added once all of them have arrived (a hook may keep its
+    // Tensor: nn/hooks.h), the layers side by side, widest first, one per thread: each layer's dsyrk
+    // calls then run single-threaded inside the loop, and its per-row bookkeeping (sums, norms, the
+    // copies into pending chunks) no longer runs on one thread while the others wait.
+    struct Arrived {
+        size_t layer;
+        Tensor rows;
+        int64_t begin;
+    };
+    std::vector<Arrived> arrived;
+    const auto add_layer = [&](const Arrived& a) {
+        const size_t i = a.layer;
+        const Tensor& r = a.rows;
+        if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S, stats_options);
+        std::vector<const int32_t*> labels;
+        for (const auto* s : sets) labels.push_back(s->data() + a.begin);
+        grams[i]->add(r.data(), r.dim(0), labels);
+        if (!row_probes.empty()) rows[i].insert(rows[i].end(), r.data(), r.data() + r.numel());
+    };
     stream(
         "probe pass 1 (statistics)", model, train, config, train.size(),
         [&](size_t i, const Tensor& r, int64_t begin) {
-            if (!grams[i]) grams[i] = std::make_unique<ClassGram>(config.layers[i], r.dim(1), K, S, stats_options);
-            std::vector<const int32_t*> labels;
-            for (const auto* s : sets) labels.push_back(s->data() + begin);
-            grams[i]->add(r.data(), r.dim(0), labels);
-            if (!row_probes.empty()) rows[i].insert(rows[i].end(), r.data(), r.data() + r.numel());
+            arrived.push_back({i, r, begin});
+            if (arrived.size() < L) return;
+            std::sort(arrived.begin(), arrived.end(),
+                      [](const Arrived& a, const Arrived& b) { return a.rows.dim(1) > b.rows.dim(1); });
+            std::exception_ptr failure;
+#pragma omp parallel for schedule(dynamic, 1) if (L > 1)
+            for (size_t j = 0; j < arrived.size(); ++j) {
+                try {
+                    add_layer(arrived[j]);
+                } catch (...) {
+#pragma omp critical(probe_pass1_failure)
+                    if (!failure) failure = std::current_exception();
+                }
+            }
+            arrived.clear();
+            if (failure) std::rethrow_exception(failure);
         },
         {});
     result.seconds_pass1 = since(t);
