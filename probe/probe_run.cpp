@@ -87,6 +87,36 @@ std::string gigabytes(int64_t bytes) {
     return buf;
 }
 
+// Rows of consecutive samples gathered until a probe's rows_per_predict() are there: a probe pays
+// its per-call costs (MASC packs its whole basis once per GEMM) per gathered block, not per forward
+// batch. on_rows(rows, m, first) hears rows (m, d) of samples [first, first + m).
+struct RowGather {
+    std::vector<float> pending;  // gathered rows (m, d), samples [first, first + m)
+    int64_t first = 0;
+
+    // Rows [begin, begin + n) of one forward batch, (n, d): passed on at once, or gathered until
+    // `want` rows are pending.
+    template <typename OnRows>
+    void add(const float* rows, int64_t n, int64_t d, int64_t begin, int64_t want, const OnRows& on_rows) {
+        if (pending.empty() && n >= want) {
+            on_rows(rows, n, begin);
+            return;
+        }
+        if (pending.empty()) first = begin;
+        PROBENET_CHECK(begin == first + static_cast<int64_t>(pending.size()) / d, "probe: rows of samples from ",
+                       begin, " arrived while samples from ", first, " were gathered; batches must come in order");
+        pending.insert(pending.end(), rows, rows + n * d);
+        if (static_cast<int64_t>(pending.size()) / d >= want) flush(d, on_rows);
+    }
+    // Passes on the gathered rows (the end of a pass).
+    template <typename OnRows>
+    void flush(int64_t d, const OnRows& on_rows) {
+        if (pending.empty()) return;
+        on_rows(pending.data(), static_cast<int64_t>(pending.size()) / d, first);
+        pending.clear();
+    }
+};
+
 // One probe of one layer in pass 2: the rows it has not predicted yet, its predictions and the
 // agreement tallies.
 struct Scoring {
@@ -95,34 +125,19 @@ struct Scoring {
     std::vector<int64_t> train_correct;  // [(v·S + fit set)·S + label set]
     std::vector<int64_t> test_correct;   // [v·S + fit set]
     std::vector<int32_t> predictions;
-    std::vector<float> pending;          // gathered rows (m, d), samples [pending_begin, pending_begin + m)
-    int64_t pending_begin = 0;
+    RowGather gathered;
     double seconds_predict = 0;
 
-    // Rows [begin, begin + n) of one forward batch, (n, d): predicted at once, or gathered until
-    // probe->rows_per_predict() rows are pending. on_predicted(pred, m, first) hears the V·S
-    // prediction arrays of samples [first, first + m) whenever a predict call has run.
+    // Rows [begin, begin + n) of one forward batch, (n, d), predicted once probe->rows_per_predict()
+    // rows are there; on_predicted(pred, m, first) hears the V·S prediction arrays of samples
+    // [first, first + m) whenever a predict call has run.
     template <typename OnPredicted>
     void add(const float* rows, int64_t n, int64_t d, int64_t begin, int32_t sets, const OnPredicted& on_predicted) {
-        const int64_t want = probe->rows_per_predict();
-        if (pending.empty() && n >= want) {
-            on_predicted(predict(rows, n, sets), n, begin);
-            return;
-        }
-        if (pending.empty()) pending_begin = begin;
-        PROBENET_CHECK(begin == pending_begin + static_cast<int64_t>(pending.size()) / d,
-                       "probe pass 2: rows of samples from ", begin, " arrived while samples from ", pending_begin,
-                       " were gathered; batches must come in order");
-        pending.insert(pending.end(), rows, rows + n * d);
-        if (static_cast<int64_t>(pending.size()) / d >= want) flush(d, sets, on_predicted);
+        gathered.add(rows, n, d, begin, probe->rows_per_predict(), predicting(sets, on_predicted));
     }
-    // Predicts the gathered rows (the end of a pass).
     template <typename OnPredicted>
     void flush(int64_t d, int32_t sets, const OnPredicted& on_predicted) {
-        if (pending.empty()) return;
-        const int64_t m = static_cast<int64_t>(pending.size()) / d;
-        on_predicted(predict(pending.data(), m, sets), m, pending_begin);
-        pending.clear();
+        gathered.flush(d, predicting(sets, on_predicted));
     }
 
     // Predicts n rows and returns pointers to the V·S prediction arrays.
@@ -134,6 +149,14 @@ struct Scoring {
         probe->predict(rows, n, outs);
         seconds_predict += since(t);
         return outs;
+    }
+
+private:
+    template <typename OnPredicted>
+    auto predicting(int32_t sets, const OnPredicted& on_predicted) {
+        return [this, sets, &on_predicted](const float* rows, int64_t m, int64_t first) {
+            on_predicted(predict(rows, m, sets), m, first);
+        };
     }
 };
 
@@ -423,19 +446,24 @@ RowPredictions predict_rows(nn::Module& model, const data::Dataset& train,
         std::vector<std::vector<std::vector<int32_t>>> per_layer(
             L, std::vector<std::vector<int32_t>>(S, std::vector<int32_t>(static_cast<size_t>(target->size()))));
         std::vector<int32_t> block;
-        stream(
-            "probe labelling", model, *target, config, target->size(),
-            [&](size_t i, const Tensor& r, int64_t begin) {
-                const int64_t n = r.dim(0);
+        std::vector<RowGather> gathered(L);  // rows gathered to each probe's rows_per_predict, as in pass 2
+        const auto label = [&](size_t i) {
+            return [&, i](const float* rows, int64_t n, int64_t first) {
                 const size_t groups = fitted[i][0]->variants().size() * S;
                 block.resize(groups * static_cast<size_t>(n));
                 std::vector<int32_t*> outs;
                 for (size_t g = 0; g < groups; ++g) outs.push_back(block.data() + g * n);
-                fitted[i][0]->predict(r.data(), n, outs);
-                for (size_t s = 0; s < S; ++s)
-                    std::copy(outs[s], outs[s] + n, per_layer[i][s].begin() + begin);
+                fitted[i][0]->predict(rows, n, outs);
+                for (size_t s = 0; s < S; ++s) std::copy(outs[s], outs[s] + n, per_layer[i][s].begin() + first);
+            };
+        };
+        stream(
+            "probe labelling", model, *target, config, target->size(),
+            [&](size_t i, const Tensor& r, int64_t begin) {
+                gathered[i].add(r.data(), r.dim(0), dims[i], begin, fitted[i][0]->rows_per_predict(), label(i));
             },
             {});
+        for (size_t i = 0; i < L; ++i) gathered[i].flush(dims[i], label(i));
         out.predictions.push_back(std::move(per_layer));
     }
     model.train(was_training);
