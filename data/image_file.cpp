@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data/jpeg_huffman_check.h"
+#include "data/png_empty_idat.h"
 #include "data/png_size_check.h"
 #include "tensor/error.h"
 
@@ -46,7 +47,7 @@ std::vector<uint8_t> read_image_file(const std::string& path) {
 }  // namespace
 
 void decode_rgb_image(const std::string& path, int64_t width, int64_t height, uint8_t* out) {
-    const std::vector<uint8_t> bytes = read_image_file(path);
+    std::vector<uint8_t> bytes = read_image_file(path);
     check_jpeg_huffman_tables(path, bytes.data(), bytes.size());  // before stb_image reads any table
     PROBENET_CHECK(bytes.size() <= size_t{INT32_MAX}, path, ": too large");
     const int length = static_cast<int>(bytes.size());
@@ -57,8 +58,9 @@ void decode_rgb_image(const std::string& path, int64_t width, int64_t height, ui
     PROBENET_CHECK(w == width && h == height, path, ": the image is ", w, "×", h, " but this dataset's images are ",
                    width, "×", height);
     check_png_size(path, bytes.data(), bytes.size(), width, height);  // before stb_image allocates for it
-    const std::unique_ptr<stbi_uc, void (*)(void*)> rgb(stbi_load_from_memory(bytes.data(), length, &w, &h, &channels, 3),
-                                                       stbi_image_free);
+    drop_empty_idat_chunks(bytes);  // stb_image would memcpy an empty one into a null buffer
+    const std::unique_ptr<stbi_uc, void (*)(void*)> rgb(
+        stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &channels, 3), stbi_image_free);
     PROBENET_CHECK(rgb != nullptr, path, ": cannot be decoded (", stbi_failure_reason(), ")");
     PROBENET_CHECK(w == width && h == height, path, ": decoded as ", w, "×", h, ", expected ", width, "×", height);
     const int64_t plane = width * height;
