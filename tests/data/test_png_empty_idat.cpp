@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data/image_file.h"
+#include "png_chunks.h"
 #include "data/png_empty_idat.h"
 #include "tensor/error.h"
 
@@ -18,17 +19,9 @@ using probenet::data::drop_empty_idat_chunks;
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-void put32(Bytes& b, uint64_t v) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-}
-void chunk(Bytes& b, const char* type, const Bytes& data) {
-    put32(b, data.size());
-    b.insert(b.end(), type, type + 4);
-    b.insert(b.end(), data.begin(), data.end());
-    put32(b, 0);
-}
+using Bytes = probenet::testing::PngBytes;
+using probenet::testing::png_chunk;
+using probenet::testing::put_be32;
 const Bytes kSignature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 
 Bytes read_file(const std::string& path) {
@@ -47,18 +40,18 @@ std::string write_temp(const Bytes& b, const std::string& name) {
 
 TEST_CASE("drop_empty_idat_chunks removes only zero-length IDATs before IEND", "[data][png]") {
     Bytes b = kSignature, want = kSignature;
-    chunk(b, "IHDR", Bytes(13, 1));
-    chunk(want, "IHDR", Bytes(13, 1));
-    chunk(b, "IDAT", {});
-    chunk(b, "IDAT", {7, 8, 9});
-    chunk(want, "IDAT", {7, 8, 9});
-    chunk(b, "IDAT", {});
-    chunk(b, "tEXt", {});  // other empty chunks stay
-    chunk(want, "tEXt", {});
-    chunk(b, "IEND", {});
-    chunk(want, "IEND", {});
-    chunk(b, "IDAT", {});  // after IEND: stb_image never reads it
-    chunk(want, "IDAT", {});
+    png_chunk(b, "IHDR", Bytes(13, 1));
+    png_chunk(want, "IHDR", Bytes(13, 1));
+    png_chunk(b, "IDAT", {});
+    png_chunk(b, "IDAT", {7, 8, 9});
+    png_chunk(want, "IDAT", {7, 8, 9});
+    png_chunk(b, "IDAT", {});
+    png_chunk(b, "tEXt", {});  // other empty chunks stay
+    png_chunk(want, "tEXt", {});
+    png_chunk(b, "IEND", {});
+    png_chunk(want, "IEND", {});
+    png_chunk(b, "IDAT", {});  // after IEND: stb_image never reads it
+    png_chunk(want, "IDAT", {});
     REQUIRE(drop_empty_idat_chunks(b) == 2);
     REQUIRE(b == want);
     REQUIRE(drop_empty_idat_chunks(b) == 0);
@@ -81,9 +74,9 @@ TEST_CASE("decode_rgb_image: empty IDAT chunks change nothing; the fuzzer's repr
         const size_t length = (size_t{original[at]} << 24) | (size_t{original[at + 1]} << 16) |
                               (size_t{original[at + 2]} << 8) | original[at + 3];
         const bool idat = std::string(original.begin() + at + 4, original.begin() + at + 8) == "IDAT";
-        if (idat && !inserted) chunk(padded, "IDAT", {});
+        if (idat && !inserted) png_chunk(padded, "IDAT", {});
         padded.insert(padded.end(), original.begin() + at, original.begin() + at + 12 + length);
-        if (idat && !inserted) chunk(padded, "IDAT", {});
+        if (idat && !inserted) png_chunk(padded, "IDAT", {});
         inserted = inserted || idat;
         at += 12 + length;
     }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "data/image_file.h"
+#include "png_chunks.h"
 #include "data/png_size_check.h"
 #include "tensor/error.h"
 
@@ -18,35 +19,25 @@ using Catch::Contains;
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-void put32(Bytes& b, uint64_t v) {
-    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
-}
-
-// A chunk with a correct length field (the CRC is not checked here, so it is left 0).
-void chunk(Bytes& b, const char* type, const Bytes& data) {
-    put32(b, data.size());
-    b.insert(b.end(), type, type + 4);
-    b.insert(b.end(), data.begin(), data.end());
-    put32(b, 0);
-}
+using Bytes = probenet::testing::PngBytes;
+using probenet::testing::png_chunk;
+using probenet::testing::put_be32;
 
 // A w×h grey 8-bit PNG whose IDAT is `raw` bytes of zeros, zlib-compressed.
 Bytes png_with_raw_size(int w, int h, size_t raw) {
     Bytes b = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
     Bytes ihdr;
-    put32(ihdr, static_cast<uint64_t>(w));
-    put32(ihdr, static_cast<uint64_t>(h));
+    put_be32(ihdr, static_cast<uint64_t>(w));
+    put_be32(ihdr, static_cast<uint64_t>(h));
     ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});
-    chunk(b, "IHDR", ihdr);
+    png_chunk(b, "IHDR", ihdr);
     const Bytes zeros(raw, 0);
     uLongf packed_size = compressBound(static_cast<uLong>(raw));
     Bytes packed(packed_size);
     REQUIRE(compress(packed.data(), &packed_size, zeros.data(), static_cast<uLong>(raw)) == Z_OK);
     packed.resize(packed_size);
-    chunk(b, "IDAT", packed);
-    chunk(b, "IEND", {});
+    png_chunk(b, "IDAT", packed);
+    png_chunk(b, "IEND", {});
     return b;
 }
 
