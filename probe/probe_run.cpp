@@ -12,6 +12,7 @@
 #include "nn/forward_in_batches.h"
 #include "probe/class_gram.h"
 #include "probe/probe_registry.h"
+#include "probe/row_gather.h"
 #include "tensor/error.h"
 #include "tensor/ops.h"
 
@@ -86,36 +87,6 @@ std::string gigabytes(int64_t bytes) {
     std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
     return buf;
 }
-
-// Rows of consecutive samples gathered until a probe's rows_per_predict() are there: a probe pays
-// its per-call costs (MASC packs its whole basis once per GEMM) per gathered block, not per forward
-// batch. on_rows(rows, m, first) hears rows (m, d) of samples [first, first + m).
-struct RowGather {
-    std::vector<float> pending;  // gathered rows (m, d), samples [first, first + m)
-    int64_t first = 0;
-
-    // Rows [begin, begin + n) of one forward batch, (n, d): passed on at once, or gathered until
-    // `want` rows are pending.
-    template <typename OnRows>
-    void add(const float* rows, int64_t n, int64_t d, int64_t begin, int64_t want, const OnRows& on_rows) {
-        if (pending.empty() && n >= want) {
-            on_rows(rows, n, begin);
-            return;
-        }
-        if (pending.empty()) first = begin;
-        PROBENET_CHECK(begin == first + static_cast<int64_t>(pending.size()) / d, "probe: rows of samples from ",
-                       begin, " arrived while samples from ", first, " were gathered; batches must come in order");
-        pending.insert(pending.end(), rows, rows + n * d);
-        if (static_cast<int64_t>(pending.size()) / d >= want) flush(d, on_rows);
-    }
-    // Passes on the gathered rows (the end of a pass).
-    template <typename OnRows>
-    void flush(int64_t d, const OnRows& on_rows) {
-        if (pending.empty()) return;
-        on_rows(pending.data(), static_cast<int64_t>(pending.size()) / d, first);
-        pending.clear();
-    }
-};
 
 // One probe of one layer in pass 2: the rows it has not predicted yet, its predictions and the
 // agreement tallies.
