@@ -141,7 +141,9 @@ void ClassGram::fold(Slot& s) {
     if (s.rows.empty()) return;
     if (s.gram.empty()) {
         const int64_t d = dim_;
-        s.gram.resize(static_cast<size_t>(d * d));  // uninitialised: zeroed by both threads
+        // Uninitialised, then zeroed by the team's threads (inside pass 1's loop over layers, where each
+        // thread adds one layer, by that thread alone: the layers' first touches still run side by side).
+        s.gram.resize(static_cast<size_t>(d * d));
         double* g = s.gram.data();
 #pragma omp parallel for schedule(static) if (d >= 256)
         for (int64_t j = 0; j < d; ++j) std::fill(g + j * d, g + (j + 1) * d, 0.0);

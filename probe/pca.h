@@ -67,10 +67,10 @@ ClassSubspace pca_from_rows(const float* rows, int64_t count, int64_t dim, const
 
 // Scratch of pca_from_gram that a caller fitting many classes passes to each call: the d×d active
 // block, the tridiagonal's eigenvectors, the divide-and-conquer's work and the eigenvectors kept
-// (about 4·d² doubles). Its
-// buffers only grow, so later calls of the same size write into memory already mapped: fresh pages
-// cost a page fault and a zero-fill each, measured at ~2.5 GB/s on this project's virtual machine, and
-// a fit of the memorized MLP's 2048-wide layers would otherwise map ~4 GB of them.
+// (about 4·d² doubles). Its buffers only grow, so later calls of the same size write into memory
+// already mapped: fresh pages cost a page fault and a zero-fill each, measured at ~2.5 GB/s on this
+// project's virtual machine, and a fit of the memorized MLP's 2048-wide layers would otherwise map
+// ~4 GB of them.
 struct PcaWorkspace {
     std::vector<double> active, vectors, work, wanted;
     std::vector<int32_t> iwork;
