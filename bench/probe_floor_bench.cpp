@@ -15,10 +15,12 @@
 //           dstedc and dormtr for the min(k, d − k) vectors stored), on a synthetic Gram at the layer's
 //           mean k. The eigenvector part is the float64 path's own algorithm: it is what the run must
 //           pay to give that path's basis, though not a floor of the arithmetic.
-//   pass 2  MASC's float32 GEMM: 2·(n_train + n_test)·d·k_all flops, k_all = Σ over the label sets'
-//           classes of min(k, d − k) (probe/pca.h stores the smaller side), at the sgemm rate measured
-//           on the shape of MASC's float32 GEMM (a span of Masc::span_rows rows, k_all, d). At p = 0
-//           the label sets agree, and the fit and MASC take each class once.
+//   pass 2  MASC's float32 pass GEMM: 2·(n_train + n_test)·d·k_all flops, k_all = Σ over the label
+//           sets' classes of min(k, d − k) (probe/pca.h stores the smaller side), at the rate of the
+//           GEMM that pass runs for this width (Masc::amx_for_width: the AMX bf16×3 kernel, its three
+//           bf16 products counted as the one float32 product they stand for; else sgemm), measured
+//           on its shape (a span of Masc::span_rows rows, k_all, d). At p = 0 the label sets agree,
+//           and the fit and MASC take each class once.
 // The forward passes, the float64 rescoring and the bookkeeping are above these floors.
 //
 // usage: probe_floor_bench LAYERS_CSV [--train 60000] [--test 10000] [--p-percent 80] [--threads T]
@@ -102,17 +104,24 @@ std::vector<double> random_values(size_t n, uint32_t seed) {
     return v;
 }
 
-// GFLOP/s of MASC's float32 GEMM on its span shape.
-double sgemm_rate(int64_t d, int64_t k_all) {
+// GFLOP/s of the GEMM of MASC's float32 pass on its span shape (AMX where that pass uses it).
+double masc_gemm_rate(int64_t d, int64_t k_all) {
     const int64_t rows = probe::Masc::span_rows(k_all, probe::Masc::block_rows(k_all));
     const std::vector<double> xs = random_values(static_cast<size_t>(rows * d), 1),
                               ws = random_values(static_cast<size_t>(k_all * d), 2);
     const std::vector<float> x(xs.begin(), xs.end()), w(ws.begin(), ws.end());
     std::vector<float> p(static_cast<size_t>(rows * k_all));
-    const double ms = bench::time_op([&] {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k_all), int(d), 1.0f, x.data(), int(d),
-                    w.data(), int(d), 0.0f, p.data(), int(k_all));
-    }, 3, 300.0);
+    double ms = 0.0;
+    if (probe::Masc::amx_for_width(d)) {
+        const cpu::AmxBf16x3Weights packed(ws.data(), k_all, d);
+        cpu::AmxTiles scratch;
+        ms = bench::time_op([&] { cpu::amx_bf16x3_gemm(x.data(), rows, packed, p.data(), k_all, scratch); }, 3, 300.0);
+    } else {
+        ms = bench::time_op([&] {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, int(rows), int(k_all), int(d), 1.0f, x.data(), int(d),
+                        w.data(), int(d), 0.0f, p.data(), int(k_all));
+        }, 3, 300.0);
+    }
     return 2.0 * double(rows) * double(k_all) * double(d) / (ms * 1e6);
 }
 
@@ -217,12 +226,12 @@ int main(int argc, char** argv) {
         for (int i = 1; i + 1 < argc; ++i)
             if (std::string(argv[i]) == "--threshold") threshold = argv[i + 1];
         set_threads(threads);
-        std::printf("%s\n", runtime_summary(Device::CPU).c_str());
+        std::printf("%s\n%s\n", runtime_summary(Device::CPU).c_str(), probe::Masc::screening_description().c_str());
         const std::vector<Layer> layers = read_layers(argv[1], threshold);
 
         double pass1 = 0, fit = 0, fit_measured = 0, fit_pca = 0, pass2 = 0;
         std::printf("%-8s %5s %5s %7s | %9s %7s | %9s %8s %8s %9s %8s | %9s %7s\n", "layer", "dim", "sets", "k_all",
-                    "dsyrk GF/s", "pass1 s", "read GB/s", "dgemm GF", "fit s", "dsytrd s", "pca s", "sgemm GF/s",
+                    "dsyrk GF/s", "pass1 s", "read GB/s", "dgemm GF", "fit s", "dsytrd s", "pca s", "GEMM GF/s",
                     "pass2 s");
         std::map<int64_t, double> round_of;  // dsytrd per dim, measured once
         for (const Layer& l : layers) {
@@ -244,19 +253,20 @@ int main(int argc, char** argv) {
             const int64_t k_mean = l.k_sum / std::max<int64_t>(l.sets * l.classes, 1);
             const double t_pca = pca_round(l.dim, k_mean, threads) * matrices / threads;
 
-            const double sgemm = sgemm_rate(l.dim, std::max<int64_t>(l.k_all, 1));
+            const double sgemm = masc_gemm_rate(l.dim, std::max<int64_t>(l.k_all, 1));
             const double t2 = 2.0 * double(train + test) * d * double(l.k_all) / double(l.sets) * distinct_sets /
                               (sgemm * 1e9);
-            std::printf("%-8s %5lld %5lld %7lld | %9.0f %7.2f | %9.1f %8.0f %8.2f %9.2f %8.2f | %9.0f %7.2f\n",
+            std::printf("%-8s %5lld %5lld %7lld | %9.0f %7.2f | %9.1f %8.0f %8.2f %9.2f %8.2f | %5s %4.0f %7.2f\n",
                         l.name.c_str(), static_cast<long long>(l.dim), static_cast<long long>(l.sets),
-                        static_cast<long long>(l.k_all), syrk, t1, read, dgemm, t_fit, t_dsytrd, t_pca, sgemm, t2);
+                        static_cast<long long>(l.k_all), syrk, t1, read, dgemm, t_fit, t_dsytrd, t_pca,
+                        probe::Masc::amx_for_width(l.dim) ? "amx" : "sgemm", sgemm, t2);
             pass1 += t1;
             fit += t_fit;
             fit_measured += t_dsytrd;
             fit_pca += t_pca;
             pass2 += t2;
         }
-        std::printf("floor: pass 1 (Grams) %.1f s, fit %.1f s (dsytrd as run: %.1f s), pass 2 (float32 MASC GEMM) "
+        std::printf("floor: pass 1 (Grams) %.1f s, fit %.1f s (dsytrd as run: %.1f s), pass 2 (MASC's float32-pass GEMM) "
                     "%.1f s; sum %.1f s at %d threads\n",
                     pass1, fit, fit_measured, pass2, pass1 + fit + pass2, threads);
         std::printf("the fit as run (pca_from_gram on synthetic Grams at each layer's mean k: dsytrd, dsterf and "

@@ -90,7 +90,6 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
     if (dim_ > (int64_t{1} << 20)) precision_ = MascPrecision::Float64;  // the bounds assume d ≤ 2²⁰
     if (precision_ == MascPrecision::Float64) return;
     // The constants of the bounds (header): γ, N, and e and f as multiples of X plus a constant.
-    basis32_.assign(basis_.begin(), basis_.end());  // rounded to nearest
     const double d = static_cast<double>(dim_), eps = 0x1p-24, mu = 0x1p-126;
     const double gamma32 = d * eps / (1.0 - d * eps);
     gamma_ = (d + 1.0) * 0x1p-53 / (1.0 - (d + 1.0) * 0x1p-53);
@@ -101,18 +100,41 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
         norm = std::max(norm, std::sqrt(ss));
     }
     norm = norm * (1.0 + 2.0 * gamma_) + 0x1p-500;
-    e_per_x_ = (eps + gamma32 * (1.0 + eps)) * norm + 4.0 * mu * d;
-    e_abs_ = 2.0 * mu * d * (norm + 4.0);
+    if (amx_for_width(dim_)) {
+        amx_ = std::make_unique<cpu::AmxBf16x3Weights>(basis_.data(), basis_rows(), dim_);
+        const cpu::AmxBf16x3Bound amx = cpu::amx_bf16x3_bound(dim_);
+        e_per_x_ = amx.per_abs_dot * norm + amx.per_max_sum;
+        e_abs_ = amx.per_max_sum * (norm + 1.0);
+    } else {
+        basis32_.assign(basis_.begin(), basis_.end());  // rounded to nearest
+        e_per_x_ = (eps + gamma32 * (1.0 + eps)) * norm + 4.0 * mu * d;
+        e_abs_ = 2.0 * mu * d * (norm + 4.0);
+    }
     f_per_x_ = gamma_ * norm;
     f_abs_ = 0x1p-960 * d;
 }
 
 Masc::~Masc() = default;  // here, where Block32 is complete
 
+bool Masc::amx_for_width(int64_t d) {
+    if (!cpu::amx_bf16_usable()) return false;
+    const double w = static_cast<double>(d), eps = 0x1p-24;
+    return cpu::amx_bf16x3_bound(d).per_abs_dot < eps + w * eps / (1.0 - w * eps) * (1.0 + eps);
+}
+
+std::string Masc::screening_description() {
+    if (!cpu::amx_bf16_usable()) return "MASC float32 pass: OpenBLAS sgemm (" + cpu::amx_bf16_status() + ")";
+    int64_t from = 1;
+    while (from < (int64_t{1} << 20) && !amx_for_width(from)) ++from;
+    return "MASC float32 pass: AMX-BF16 tiles (3 bf16 products) on layers of width >= " + std::to_string(from) +
+           ", OpenBLAS sgemm below (PROBENET_NO_AMX=1: sgemm everywhere)";
+}
+
 int64_t Masc::basis_rows() const { return static_cast<int64_t>(basis_.size()) / dim_; }
 
 int64_t Masc::bytes_held() const {
-    return static_cast<int64_t>(basis_.size() * sizeof(double) + basis32_.size() * sizeof(float));
+    return static_cast<int64_t>(basis_.size() * sizeof(double) + basis32_.size() * sizeof(float)) +
+           (amx_ ? amx_->bytes() : 0);
 }
 
 int64_t Masc::block_rows(int64_t k_all) {
@@ -235,6 +257,7 @@ struct Masc::Block32 {
     std::vector<double> norms;             // ss = fl(‖x‖²) per row
     std::vector<uint8_t> sure;             // certified (or all-zero) rows
     std::vector<double> x64, p64;          // a group's rows widened (m, d) and their projections (m, k)
+    cpu::AmxTiles split;                   // the span split for the AMX kernel
 };
 
 MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const {
@@ -260,7 +283,9 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
     for (int64_t b0 = 0; b0 < n; b0 += span) {
         const int64_t b = std::min(span, n - b0);
         const float* x = rows + b0 * dim_;
-        if (k_all > 0)  // P̂ (b, k_all) = X (b, d) · Ŵᵀ in float32
+        if (k_all > 0 && amx_)  // P̂ (b, k_all) = X (b, d) · Wᵀ in three bf16 products
+            cpu::amx_bf16x3_gemm(x, b, *amx_, s.p.data(), k_all, s.split);
+        else if (k_all > 0)  // P̂ (b, k_all) = X (b, d) · Ŵᵀ in float32
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(b), static_cast<int>(k_all),
                         static_cast<int>(dim_), 1.0f, x, static_cast<int>(dim_), basis32_.data(), static_cast<int>(dim_),
                         0.0f, s.p.data(), static_cast<int>(k_all));

@@ -65,6 +65,11 @@
 //     (1 − 2⁻³⁰) times its exact value (d ≤ 2²⁰; the underflows there are far below it), and the
 //     factor (1 + 2⁻²⁰) covers that and the rounding of the tests themselves. Layers wider than 2²⁰
 //     are scored by the float64 path.
+// On CPUs with AMX-BF16 (tensor/cpu/amx_bf16x3_gemm.h), layers whose width makes that kernel's bound
+// the tighter one (d ≥ ~1350; its error does not grow with d as γ_d does) take P̂ from three bfloat16
+// products on AMX tiles instead of sgemm: e is then that kernel's bound with Σ|u_i x_i| ≤ N·X,
+//   e = (3.02·2⁻¹⁶ + 1.02·γ_acc)·N·X + 64μd·(X + N + 1),
+// 0.58 of the float32 e at d = 2048, and everything after P̂ is unchanged.
 // γ_d is the worst case over summation orders, where the typical float32 error is nearer √d·ε:
 // W ≈ 2dε·X·(A_t + A_c) with A up to √k·‖x‖. So wide layers whose class scores lie close together
 // have many rows rescored: on the memorized MLP–MNIST at p = 0.8, about 7.5 % of FC(2048)₁'s rows and
@@ -87,6 +92,7 @@
 #include <vector>
 
 #include "probe/pca.h"
+#include "tensor/cpu/amx_bf16x3_gemm.h"
 
 namespace probenet::probe {
 
@@ -130,6 +136,11 @@ public:
     // `block` rows), for k_all basis vectors.
     static int64_t block_rows(int64_t k_all);
     static int64_t span_rows(int64_t k_all, int64_t block);
+    // Whether the float32 pass of a layer of width d runs its GEMM on AMX tiles (header), and a line
+    // for the run's log saying which GEMM the float32 pass uses at which widths.
+    static bool amx_for_width(int64_t d);
+    static std::string screening_description();
+    bool uses_amx() const { return amx_ != nullptr; }
 
     // rows (n, dim) row-major; predictions: one array of n per subspace set (the float64 path's).
     MascCounts predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const;
@@ -161,7 +172,8 @@ private:
     ZeroRowRule rule_;
     MascPrecision precision_;
     std::vector<double> basis_;     // (k_all, d) row-major: the class bases, one after another
-    std::vector<float> basis32_;    // basis_ rounded to float32 (Float32Certified only)
+    std::vector<float> basis32_;    // basis_ rounded to float32 (Float32Certified, sgemm only)
+    std::unique_ptr<cpu::AmxBf16x3Weights> amx_;  // basis_ split for AMX (Float32Certified, AMX only)
     double gamma_ = 0;              // γ: float64 rounding of sums of up to d + 1 terms (header)
     double e_per_x_ = 0, e_abs_ = 0, f_per_x_ = 0, f_abs_ = 0;  // e = e_per_x·X + e_abs, f likewise
     std::vector<int64_t> begin_, end_;  // S·K: the (set, class) basis as rows [begin, end) of basis_

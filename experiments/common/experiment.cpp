@@ -1,5 +1,6 @@
 #include "experiments/common/experiment.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,7 @@
 #include "experiments/common/trainer.h"
 #include "nn/checkpoint.h"
 #include "nn/summary.h"
+#include "probe/masc.h"
 #include "probe/probe_run.h"
 #include "tensor/error.h"
 #include "tensor/runtime.h"
@@ -262,6 +264,8 @@ probe::ProbeResult probe_layers(const Options& o, nn::Module& model, const data:
                 "streams per-class statistics, pass 2 predicts train and test\n",
                 pc.layers.size(), probes.c_str(), o.threshold_list.c_str(),
                 pc.extra_label_sets.empty() ? "" : (" and " + pc.extra_label_sets[0].name).c_str());
+    if (std::find(pc.probes.begin(), pc.probes.end(), "masc") != pc.probes.end())
+        std::printf("%s\n", probe::Masc::screening_description().c_str());
     std::fflush(stdout);
     return probe::probe_model(model, data.train, data.test, pc);
 }

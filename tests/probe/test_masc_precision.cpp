@@ -20,6 +20,7 @@
 #include "probe/class_gram.h"
 #include "probe/masc.h"
 #include "probe/pca.h"
+#include "tensor/cpu/amx_bf16x3_gemm.h"
 #include "tensor/random.h"
 
 using namespace probenet;
@@ -110,6 +111,7 @@ TEST_CASE("MASC float32: the float64 path's predictions on every row of every la
         const Masc exact({&fit[0], &fit[1]}, ZeroRowRule::LowestClass, MascPrecision::Float64);
         const Masc fast({&fit[0], &fit[1]});
         REQUIRE(fast.precision() == MascPrecision::Float32Certified);
+        REQUIRE(fast.uses_amx() == Masc::amx_for_width(d));  // FC(2048) on AMX tiles where the CPU has them
         MascCounts c64, c32;
         const auto p64 = predict_all(exact, x, &c64);
         const auto p32 = predict_all(fast, x, &c32);
@@ -208,4 +210,40 @@ TEST_CASE("MASC float32: classes closer than float32 rounding still get the floa
     INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
     REQUIRE(l32 == l64);
     REQUIRE(c32.reblocked > 0);
+}
+
+TEST_CASE("MASC on AMX tiles: near ties at width 2048 get the float64 path's prediction", "[probe][amx]") {
+    if (!Masc::amx_for_width(2048)) {
+        WARN("skipped: the float32 pass runs sgemm here (" << cpu::amx_bf16_status() << ")");
+        return;
+    }
+    Rng rng(47);
+    const int64_t d = 2048, n = 600;
+    std::vector<std::vector<double>> lines_of(3, std::vector<double>(d));
+    for (auto& u : lines_of) {
+        for (double& v : u) v = rng.normal(0.0f, 1.0f);
+        u = unit(u);
+    }
+    // Rows on the bisector of lines 0 and 1, off it by a relative 10⁻⁷ (far inside the AMX bound:
+    // rescored), 10⁻⁵ (near it) or 10⁻³ (certified in bf16×3), at scales over 2⁻³⁰…2³⁰.
+    std::vector<double> h(d);
+    for (int64_t i = 0; i < d; ++i) h[i] = lines_of[0][i] + lines_of[1][i];
+    h = unit(h);
+    std::vector<float> rows(static_cast<size_t>(n * d));
+    for (int64_t r = 0; r < n; ++r) {
+        const double off = r % 3 == 0 ? 1e-7 : r % 3 == 1 ? 1e-5 : 1e-3;
+        const double scale = std::ldexp(0.5 + rng.uniform_double(), static_cast<int>(r % 61) - 30);
+        for (int64_t i = 0; i < d; ++i)
+            rows[r * d + i] = static_cast<float>(scale * (h[i] + off * rng.normal(0.0f, 1.0f)));
+    }
+    const LayerSubspaces s = lines(lines_of);
+    const Masc fast(s);
+    REQUIRE(fast.uses_amx());
+    MascCounts c64, c32;
+    const auto p64 = predict_all(Masc(s, ZeroRowRule::LowestClass, MascPrecision::Float64), rows, &c64)[0];
+    const auto p32 = predict_all(fast, rows, &c32)[0];
+    INFO(c32.rescored << " of " << n << " rows rescored in float64, " << c32.reblocked << " in their whole block");
+    REQUIRE(p32 == p64);
+    REQUIRE(c32.rescored >= n / 3);  // the 10⁻⁷ rows at least
+    REQUIRE(c32.rescored < n);       // and the 10⁻³ rows certified by the AMX bound
 }

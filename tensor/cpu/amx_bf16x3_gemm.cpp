@@ -1,0 +1,269 @@
+#include "tensor/cpu/amx_bf16x3_gemm.h"
+
+#include <cpuid.h>
+#include <immintrin.h>
+#include <omp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "tensor/error.h"
+
+// The kernels carry their own target, so the file builds (and the dispatch stays) without -march=native.
+#define PROBENET_AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16")))
+
+namespace probenet::cpu {
+
+namespace {
+
+constexpr int64_t kChunk = 128;  // elements of d per tile accumulation (header)
+constexpr int64_t kStep = 32;    // bf16 elements of d per tile
+constexpr int64_t kTile = 512;   // bf16 per tile: 16 rows × 32
+constexpr int64_t kRowGroup = 128;  // rows of X whose split stays in L2 while every column pair passes
+
+struct alignas(64) TileConfig {
+    uint8_t palette = 1, start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t bytes_per_row[16] = {};
+    uint8_t rows[16] = {};
+};
+
+struct AmxState {
+    bool usable = false;
+    std::string status;
+};
+
+const AmxState& amx_state() {
+    static const AmxState state = [] {
+        AmxState s;
+        if (const char* v = std::getenv("PROBENET_NO_AMX"); v && *v && std::strcmp(v, "0") != 0) {
+            s.status = "AMX-BF16 off (PROBENET_NO_AMX)";
+            return s;
+        }
+        unsigned a = 0, b = 0, c = 0, d = 0;
+        const bool leaf0 = __get_cpuid_count(7, 0, &a, &b, &c, &d);
+        const bool tile = leaf0 && (d >> 24 & 1u), bf16 = leaf0 && (d >> 22 & 1u);
+        const bool leaf1 = __get_cpuid_count(7, 1, &a, &b, &c, &d);
+        const bool avx512bf16 = leaf1 && (a >> 5 & 1u);
+        if (!tile || !bf16 || !avx512bf16) {
+            s.status = "no AMX-BF16 on this CPU";
+            return s;
+        }
+        constexpr long kReqXcompPerm = 0x1023, kXtiledata = 18;  // Linux arch_prctl: ask for tile state
+        if (syscall(SYS_arch_prctl, kReqXcompPerm, kXtiledata) != 0) {
+            s.status = "AMX-BF16 present but the kernel refused tile state (arch_prctl)";
+            return s;
+        }
+        s.usable = true;
+        s.status = "AMX-BF16";
+        return s;
+    }();
+    return state;
+}
+
+double gamma32(double n) { return n * 0x1p-24 / (1.0 - n * 0x1p-24); }
+
+// bf16 of a float, rounded to nearest even (as VCVTNEPS2BF16; NaN is not expected here).
+uint16_t to_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7f800000u) == 0) u &= 0x80000000u;  // subnormal in, zero out (as the hardware reads it)
+    u += 0x7fffu + ((u >> 16) & 1u);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+double from_bf16(uint16_t h) {
+    const uint32_t u = uint32_t{h} << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+// GCC 12's _mm512_cvtepu16_epi32 and _mm512_slli_epi32 start from a self-initialised register that
+// -Wmaybe-uninitialized flags once they are inlined here; the values are all defined.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+// Rows [r0, r1) of X (m, d) split into A's tiles: [32-row pair][32-wide step of d][x_h rows 0–15,
+// x_h rows 16–31, x_l rows 0–15, x_l rows 16–31], each tile 16 rows × 32; rows past m and columns
+// past d are zeros. One k-step's four tiles lie together, so a step reads one 4 KB run.
+PROBENET_AMX_TARGET void split_rows(const float* x, int64_t m, int64_t d, int64_t d_pad, int64_t r0, int64_t r1,
+                                    uint16_t* tiles) {
+    const int64_t steps = d_pad / kStep;
+    for (int64_t r = r0; r < r1; ++r) {
+        const int64_t pair = r / 32, half = (r % 32) / 16, in_tile = r % 16;
+        for (int64_t s = 0; s < steps; ++s) {
+            uint16_t* oh = tiles + ((pair * steps + s) * 4 + half) * kTile + in_tile * 32;
+            uint16_t* ol = oh + 2 * kTile;
+            for (int part = 0; part < 2; ++part) {
+                const int64_t k0 = s * kStep + part * 16;
+                const int64_t valid = r < m ? std::clamp<int64_t>(d - k0, 0, 16) : 0;
+                const __mmask16 mask = static_cast<__mmask16>((1u << valid) - 1u);
+                const __m512 v = _mm512_maskz_loadu_ps(mask, x + r * d + k0);
+                const __m256bh h = _mm512_cvtneps_pbh(v);
+                const __m512 back = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32((__m256i)h), 16));
+                const __m256bh l = _mm512_cvtneps_pbh(_mm512_sub_ps(v, back));
+                _mm256_store_si256(reinterpret_cast<__m256i*>(oh + part * 16), (__m256i)h);
+                _mm256_store_si256(reinterpret_cast<__m256i*>(ol + part * 16), (__m256i)l);
+            }
+        }
+    }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// Tiles 4, 5 ← A's rows 0–15 and 16–31 at `a`; tiles 6, 7 ← B's columns 0–15 and 16–31 at `b`.
+PROBENET_AMX_TARGET inline void load_a(const uint16_t* a) {
+    _tile_loadd(4, a, 64);
+    _tile_loadd(5, a + kTile, 64);
+}
+PROBENET_AMX_TARGET inline void load_b(const uint16_t* b) {
+    _tile_loadd(6, b, 64);
+    _tile_loadd(7, b + kTile, 64);
+}
+// Tiles 0–3 (P's 2×2 block of 16×16) += tiles (4, 5) × tiles (6, 7).
+PROBENET_AMX_TARGET inline void multiply_2x2() {
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+}
+
+// acc (32, 32) += (or =) the four 16×16 tiles just stored in `tiles`.
+PROBENET_AMX_TARGET void add_tiles(const float (*tiles)[16][16], float (*acc)[32], bool first) {
+    for (int t = 0; t < 4; ++t)
+        for (int i = 0; i < 16; ++i) {
+            float* dst = &acc[(t / 2) * 16 + i][(t % 2) * 16];
+            __m512 v = _mm512_load_ps(tiles[t][i]);
+            if (!first) v = _mm512_add_ps(v, _mm512_load_ps(dst));
+            _mm512_store_ps(dst, v);
+        }
+}
+
+}  // namespace
+
+bool amx_bf16_usable() { return amx_state().usable; }
+std::string amx_bf16_status() { return amx_state().status; }
+
+AmxBf16x3Bound amx_bf16x3_bound(int64_t d) {
+    const double chunks = static_cast<double>((d + kChunk - 1) / kChunk);
+    const double in_chunk = gamma32(3.0 * static_cast<double>(std::min(d, kChunk))), across = gamma32(chunks);
+    const double acc = in_chunk + across + in_chunk * across;
+    return {3.02 * 0x1p-16 + 1.02 * acc, 64.0 * 0x1p-126 * static_cast<double>(d)};
+}
+
+AmxBf16x3Weights::AmxBf16x3Weights(const double* w, int64_t n, int64_t d)
+    : n_(n), d_(d), n_pad_((n + 31) / 32 * 32), d_pad_((d + kStep - 1) / kStep * kStep) {
+    PROBENET_CHECK(n >= 0 && d >= 1 && (n == 0 || w != nullptr), "AmxBf16x3Weights: bad shape (", n, ", ", d, ")");
+    tiles_.assign(static_cast<size_t>(2 * n_pad_ * d_pad_), 0);
+    const int64_t steps = d_pad_ / kStep;
+    // B tiles in AMX's pair layout: element (pair q of d, column j) at [q][j][2]; per k-step of a column
+    // pair the four tiles w_h (columns 0–15, 16–31), then w_l (the same).
+#pragma omp parallel for schedule(static)
+    for (int64_t c = 0; c < n; ++c)
+        for (int64_t k = 0; k < d; ++k) {
+            const double v = w[c * d + k];
+            const uint16_t h = to_bf16(static_cast<float>(v));
+            const uint16_t l = to_bf16(static_cast<float>(v - from_bf16(h)));
+            const int64_t at = ((c / 32 * steps + k / kStep) * 4 + (c % 32) / 16) * kTile +
+                               ((k % kStep) / 2) * 32 + (c % 16) * 2 + k % 2;
+            tiles_[static_cast<size_t>(at)] = h;
+            tiles_[static_cast<size_t>(at + 2 * kTile)] = l;
+        }
+}
+
+PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf16x3Weights& w, float* p, int64_t ldp,
+                                         AmxTiles& rows_scratch) {
+    PROBENET_CHECK(amx_bf16_usable(), "amx_bf16x3_gemm: ", amx_bf16_status());
+    PROBENET_CHECK(m >= 0 && ldp >= w.n_ && (m == 0 || (x != nullptr && p != nullptr)),
+                   "amx_bf16x3_gemm: bad arguments (m ", m, ", ldp ", ldp, ", n ", w.n_, ")");
+    if (m == 0 || w.n_ == 0) return;
+    const int64_t d = w.d_, d_pad = w.d_pad_, steps = d_pad / kStep, m_pad = (m + 31) / 32 * 32;
+    const int64_t pairs = w.n_pad_ / 32;
+    if (rows_scratch.size() < static_cast<size_t>(2 * m_pad * d_pad))  // (grows only)
+        rows_scratch.resize(static_cast<size_t>(2 * m_pad * d_pad));
+    uint16_t* a = rows_scratch.data();
+    const uint16_t* b = w.tiles_.data();
+
+#pragma omp parallel
+    {
+        const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+        split_rows(x, m, d, d_pad, m_pad * me / threads, m_pad * (me + 1) / threads, a);
+#pragma omp barrier
+        TileConfig config;
+        for (int t = 0; t < 8; ++t) {
+            config.bytes_per_row[t] = 64;
+            config.rows[t] = 16;
+        }
+        _tile_loadconfig(&config);
+        // Tiles: 0–3 the 2×2 blocks of P (rows r, r+16 × columns c, c+16), 4–5 A, 6–7 B.
+        alignas(64) float acc[kRowGroup / 32][32][32];
+        alignas(64) float stored[2][4][16][16];
+        int flip = 0;
+        int64_t pending = -1;  // the row pair whose stored tiles still wait to be added to acc
+        bool pending_first = false;
+        const auto add_pending = [&] {
+            if (pending >= 0) add_tiles(stored[flip ^ 1], acc[pending], pending_first);
+            pending = -1;
+        };
+        for (int64_t g0 = 0; g0 < m_pad; g0 += kRowGroup) {
+            const int64_t row_pairs = std::min(kRowGroup, m_pad - g0) / 32;
+#pragma omp for schedule(static) nowait
+            for (int64_t cp = 0; cp < pairs; ++cp) {
+                const uint16_t* bp = b + cp * steps * 4 * kTile;
+                for (int64_t s0 = 0; s0 < steps; s0 += kChunk / kStep) {
+                    const int64_t s1 = std::min(steps, s0 + kChunk / kStep);
+                    for (int64_t rp = 0; rp < row_pairs; ++rp) {
+                        const uint16_t* ap = a + (g0 / 32 + rp) * steps * 4 * kTile;
+                        _tile_zero(0);
+                        _tile_zero(1);
+                        _tile_zero(2);
+                        _tile_zero(3);
+                        for (int64_t s = s0; s < s1; ++s) {
+                            const uint16_t* as = ap + s * 4 * kTile;  // x_h rows 0–15, 16–31, x_l the same
+                            const uint16_t* bs = bp + s * 4 * kTile;  // w_h columns 0–15, 16–31, w_l the same
+                            load_a(as);  // x_h · w_h
+                            load_b(bs);
+                            multiply_2x2();
+                            load_b(bs + 2 * kTile);  // x_h · w_l
+                            multiply_2x2();
+                            load_a(as + 2 * kTile);  // x_l · w_h
+                            load_b(bs);
+                            multiply_2x2();
+                            if (s == s0) add_pending();  // the previous chunk's sums, while the tiles work
+                        }
+                        _tile_stored(0, stored[flip][0], 64);
+                        _tile_stored(1, stored[flip][1], 64);
+                        _tile_stored(2, stored[flip][2], 64);
+                        _tile_stored(3, stored[flip][3], 64);
+                        flip ^= 1;
+                        pending = rp;
+                        pending_first = s0 == 0;
+                    }
+                }
+                add_pending();
+                // acc → P, the columns of this pair that exist.
+                const int64_t c0 = cp * 32, cols = std::min<int64_t>(32, w.n_ - c0);
+                const __mmask16 m0 = static_cast<__mmask16>(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
+                const __mmask16 m1 = static_cast<__mmask16>(cols >= 32 ? 0xffffu : cols > 16 ? (1u << (cols - 16)) - 1u : 0u);
+                for (int64_t rp = 0; rp < row_pairs; ++rp)
+                    for (int64_t i = 0; i < 32; ++i) {
+                        const int64_t r = g0 + rp * 32 + i;
+                        if (r >= m) break;
+                        _mm512_mask_storeu_ps(p + r * ldp + c0, m0, _mm512_load_ps(&acc[rp][i][0]));
+                        _mm512_mask_storeu_ps(p + r * ldp + c0 + 16, m1, _mm512_load_ps(&acc[rp][i][16]));
+                    }
+            }
+        }
+        _tile_release();
+    }
+}
+
+}  // namespace probenet::cpu
