@@ -128,6 +128,11 @@ PROBENET_AMX_TARGET inline void load_b(const uint16_t* b) {
     _tile_loadd(6, b, 64);
     _tile_loadd(7, b + kTile, 64);
 }
+// Share `part` of `parts` of the `lines` cache lines at p, prefetched into L2.
+inline void prefetch_share(const char* p, int64_t lines, int64_t part, int64_t parts) {
+    const int64_t per = (lines + parts - 1) / parts, end = std::min(lines, (part + 1) * per);
+    for (int64_t l = part * per; l < end; ++l) _mm_prefetch(p + 64 * l, _MM_HINT_T1);
+}
 // Tiles 0–3 (P's 2×2 block of 16×16) += tiles (4, 5) × tiles (6, 7).
 PROBENET_AMX_TARGET inline void multiply_2x2() {
     _tile_dpbf16ps(0, 4, 6);
@@ -220,6 +225,13 @@ PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf1
                 const uint16_t* bp = b + cp * steps * 4 * kTile;
                 for (int64_t s0 = 0; s0 < steps; s0 += kChunk / kStep) {
                     const int64_t s1 = std::min(steps, s0 + kChunk / kStep);
+                    const bool last = s1 == steps;
+                    const int64_t next_cp = last ? cp + 1 : cp, next_s0 = last ? 0 : s1;
+                    const char* next_b = next_cp < pairs ? reinterpret_cast<const char*>(
+                                                               b + (next_cp * steps + next_s0) * 4 * kTile)
+                                                         : nullptr;
+                    const int64_t next_lines =
+                        next_b ? (std::min(steps, next_s0 + kChunk / kStep) - next_s0) * 4 * kTile * 2 / 64 : 0;
                     for (int64_t rp = 0; rp < row_pairs; ++rp) {
                         const uint16_t* ap = a + (g0 / 32 + rp) * steps * 4 * kTile;
                         _tile_zero(0);
@@ -229,6 +241,10 @@ PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf1
                         for (int64_t s = s0; s < s1; ++s) {
                             const uint16_t* as = ap + s * 4 * kTile;  // x_h rows 0–15, 16–31, x_l the same
                             const uint16_t* bs = bp + s * 4 * kTile;  // w_h columns 0–15, 16–31, w_l the same
+                            // B of the next chunk (or of the next column pair's first) on its way to
+                            // L2, spread over this chunk's steps: tile loads that miss L2 wait for
+                            // each line in turn (measured: 1.6× → 2.2× sgemm's rate at k_all = 14000).
+                            prefetch_share(next_b, next_lines, rp * (s1 - s0) + (s - s0), row_pairs * (s1 - s0));
                             load_a(as);  // x_h · w_h
                             load_b(bs);
                             multiply_2x2();
