@@ -36,6 +36,8 @@
 #include <utility>
 #include <vector>
 
+#include "tensor/uninitialized_allocator.h"
+
 namespace probenet::probe {
 
 class ClassGram {
@@ -98,23 +100,6 @@ public:
     int64_t raw_rows_held(int32_t set, int32_t c) const;
 
 private:
-    // Allocates without value-initialising, so that a Gram's first touch (its zero-fill) can be
-    // spread over the threads: fresh pages cost a fault and a clear each (~2 GB/s on one core of
-    // this project's virtual machine, ~5.5 on two), and the Grams of a 2048-wide layer are 0.7 GB.
-    template <typename T>
-    struct UninitializedAllocator : std::allocator<T> {
-        template <typename U>
-        struct rebind {
-            using other = UninitializedAllocator<U>;
-        };
-        UninitializedAllocator() = default;
-        template <typename U>
-        UninitializedAllocator(const UninitializedAllocator<U>&) {}
-        template <typename U>
-        void construct(U* p) { ::new (static_cast<void*>(p)) U; }
-        template <typename U, typename... Args>
-        void construct(U* p, Args&&... args) { ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...); }
-    };
     struct Slot {
         int64_t count = 0;
         double sum_squares = 0.0;

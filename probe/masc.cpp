@@ -56,6 +56,7 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
     num_classes_ = static_cast<int32_t>(sets[0]->classes.size());
     PROBENET_CHECK(dim_ >= 1 && num_classes_ >= 1, "Masc(layer ", layer_, "): subspaces of dim ", dim_, " with ",
                    num_classes_, " classes; fit them first");
+    std::vector<size_t> stored;  // the groups whose basis is stored (the others reuse an earlier one)
     for (const LayerSubspaces* set : sets) {
         PROBENET_CHECK(set != nullptr && set->dim == dim_ &&
                            static_cast<int32_t>(set->classes.size()) == num_classes_,
@@ -81,11 +82,19 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
                 }
             }
             if (reused) continue;
-            const int64_t first = static_cast<int64_t>(basis_.size()) / dim_;
-            basis_.insert(basis_.end(), c.basis.begin(), c.basis.end());
+            const int64_t first = stored.empty() ? 0 : end_[stored.back()];
+            stored.push_back(g);
             begin_.push_back(first);
             end_.push_back(first + vectors);
         }
+    }
+    // The classes' bases side by side, copied by all threads (the buffer is fresh: its first touch is
+    // the copy's cost).
+    basis_.resize(static_cast<size_t>((stored.empty() ? 0 : end_[stored.back()]) * dim_));
+#pragma omp parallel for schedule(dynamic, 1) if (basis_.size() >= (size_t{1} << 20))
+    for (size_t i = 0; i < stored.size(); ++i) {
+        const std::vector<double>& b = subspace_of(sets, stored[i])->basis;
+        std::copy(b.begin(), b.end(), basis_.begin() + begin_[stored[i]] * dim_);
     }
     if (dim_ > (int64_t{1} << 20)) precision_ = MascPrecision::Float64;  // the bounds assume d ≤ 2²⁰
     if (precision_ == MascPrecision::Float64) return;
@@ -94,6 +103,7 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
     const double gamma32 = d * eps / (1.0 - d * eps);
     gamma_ = (d + 1.0) * 0x1p-53 / (1.0 - (d + 1.0) * 0x1p-53);
     double norm = 0.0;  // N
+#pragma omp parallel for schedule(static) reduction(max : norm) if (basis_.size() >= (size_t{1} << 20))
     for (int64_t j = 0; j < basis_rows(); ++j) {
         double ss = 0.0;
         for (int64_t i = 0; i < dim_; ++i) ss += basis_[j * dim_ + i] * basis_[j * dim_ + i];

@@ -93,6 +93,7 @@
 
 #include "probe/pca.h"
 #include "tensor/cpu/amx_bf16x3_gemm.h"
+#include "tensor/uninitialized_allocator.h"
 
 namespace probenet::probe {
 
@@ -171,7 +172,7 @@ private:
     int32_t num_sets_ = 0, num_classes_ = 0;
     ZeroRowRule rule_;
     MascPrecision precision_;
-    std::vector<double> basis_;     // (k_all, d) row-major: the class bases, one after another
+    std::vector<double, UninitializedAllocator<double>> basis_;  // (k_all, d) row-major: the class bases
     std::vector<float> basis32_;    // basis_ rounded to float32 (Float32Certified, sgemm only)
     std::unique_ptr<cpu::AmxBf16x3Weights> amx_;  // basis_ split for AMX (Float32Certified, AMX only)
     double gamma_ = 0;              // γ: float64 rounding of sums of up to d + 1 terms (header)

@@ -167,21 +167,23 @@ AmxBf16x3Bound amx_bf16x3_bound(int64_t d) {
 AmxBf16x3Weights::AmxBf16x3Weights(const double* w, int64_t n, int64_t d)
     : n_(n), d_(d), n_pad_((n + 31) / 32 * 32), d_pad_((d + kStep - 1) / kStep * kStep) {
     PROBENET_CHECK(n >= 0 && d >= 1 && (n == 0 || w != nullptr), "AmxBf16x3Weights: bad shape (", n, ", ", d, ")");
-    tiles_.assign(static_cast<size_t>(2 * n_pad_ * d_pad_), 0);
+    tiles_.resize(static_cast<size_t>(2 * n_pad_ * d_pad_));  // every element written below
     const int64_t steps = d_pad_ / kStep;
     // B tiles in AMX's pair layout: element (pair q of d, column j) at [q][j][2]; per k-step of a column
-    // pair the four tiles w_h (columns 0–15, 16–31), then w_l (the same).
+    // pair the four tiles w_h (columns 0–15, 16–31), then w_l (the same). Zeros past n and d.
 #pragma omp parallel for schedule(static)
-    for (int64_t c = 0; c < n; ++c)
-        for (int64_t k = 0; k < d; ++k) {
-            const double v = w[c * d + k];
-            const uint16_t h = to_bf16(static_cast<float>(v));
-            const uint16_t l = to_bf16(static_cast<float>(v - from_bf16(h)));
-            const int64_t at = ((c / 32 * steps + k / kStep) * 4 + (c % 32) / 16) * kTile +
-                               ((k % kStep) / 2) * 32 + (c % 16) * 2 + k % 2;
-            tiles_[static_cast<size_t>(at)] = h;
-            tiles_[static_cast<size_t>(at + 2 * kTile)] = l;
-        }
+    for (int64_t block = 0; block < n_pad_ / 32 * steps; ++block) {
+        uint16_t* t = tiles_.data() + block * 4 * kTile;
+        const int64_t c0 = block / steps * 32, k0 = block % steps * kStep;
+        for (int64_t j = 0; j < 32; ++j)
+            for (int64_t k = 0; k < kStep; ++k) {
+                const int64_t c = c0 + j, at = (j / 16) * kTile + (k / 2) * 32 + (j % 16) * 2 + k % 2;
+                const double v = c < n && k0 + k < d ? w[c * d + k0 + k] : 0.0;
+                const uint16_t h = to_bf16(static_cast<float>(v));
+                t[at] = h;
+                t[at + 2 * kTile] = to_bf16(static_cast<float>(v - from_bf16(h)));
+            }
+    }
 }
 
 PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf16x3Weights& w, float* p, int64_t ldp,

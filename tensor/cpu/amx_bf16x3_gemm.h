@@ -38,7 +38,9 @@ namespace probenet::cpu {
 bool amx_bf16_usable();
 std::string amx_bf16_status();  // why not, or "AMX-BF16" (for the run's backend line)
 
-// Tile rows are 64 bytes: a tile that straddles cache lines loads at about half the rate.
+// Tile rows are 64 bytes: a tile that straddles cache lines loads at about half the rate. The
+// elements are left uninitialised (every one is written by the loops that fill them, spread over the
+// threads: see tensor/uninitialized_allocator.h).
 template <typename T>
 struct CacheLineAllocator {
     using value_type = T;
@@ -47,6 +49,8 @@ struct CacheLineAllocator {
     CacheLineAllocator(const CacheLineAllocator<U>&) {}
     T* allocate(size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
     void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{64}); }
+    template <typename U>
+    void construct(U* p) { ::new (static_cast<void*>(p)) U; }
     template <typename U>
     bool operator==(const CacheLineAllocator<U>&) const { return true; }
 };
