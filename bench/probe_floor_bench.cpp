@@ -21,11 +21,14 @@
 //           bf16 products counted as the one float32 product they stand for; else sgemm), measured
 //           on its shape (a span of Masc::span_rows rows, k_all, d). At p = 0 the label sets agree,
 //           and the fit and MASC take each class once.
-// The forward passes, the float64 rescoring and the bookkeeping are above these floors.
+// The forward passes, the float64 rescoring and the bookkeeping are above these floors. Where the CPU
+// has AMX-BF16, the last line gives the AMX unit's rate (a loop of TDPBF16PS on tiles in L1), the
+// ceiling of the bf16×3 kernel.
 //
 // usage: probe_floor_bench LAYERS_CSV [--train 60000] [--test 10000] [--p-percent 80] [--threads T]
 //        [--threshold 0.99]
 #include <cblas.h>
+#include <immintrin.h>
 #include <lapacke.h>
 
 #include <algorithm>
@@ -208,6 +211,39 @@ double pca_round(int64_t d, int64_t k, int threads) {
     return bench::time_op(round, 1, 0.0) / 1e3;
 }
 
+// GFLOP/s of bfloat16 multiply-adds (×2) of a loop of TDPBF16PS on four accumulator tiles, their
+// operand tiles in L1: the AMX unit's rate on one core.
+__attribute__((target("amx-tile,amx-bf16"))) double amx_tile_peak() {
+    struct alignas(64) {
+        uint8_t palette = 1, start_row = 0, reserved[14] = {};
+        uint16_t bytes_per_row[16] = {64, 64, 64, 64, 64, 64, 64, 64};
+        uint8_t rows[16] = {16, 16, 16, 16, 16, 16, 16, 16};
+    } config;
+    alignas(64) static uint16_t operands[4][512];
+    for (auto& t : operands)
+        for (uint16_t& v : t) v = 0x3c00;  // 2⁻⁷: sums stay finite
+    _tile_loadconfig(&config);
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    const int64_t iterations = 1 << 20;
+    const double ms = bench::time_op([&] {
+        for (int64_t i = 0; i < iterations; ++i) {
+            _tile_loadd(4, operands[0], 64);
+            _tile_loadd(5, operands[1], 64);
+            _tile_loadd(6, operands[2], 64);
+            _tile_loadd(7, operands[3], 64);
+            _tile_dpbf16ps(0, 4, 6);
+            _tile_dpbf16ps(1, 4, 7);
+            _tile_dpbf16ps(2, 5, 6);
+            _tile_dpbf16ps(3, 5, 7);
+        }
+    }, 3, 200.0);
+    _tile_release();
+    return double(iterations) * 4.0 * 16 * 16 * 32 * 2 / (ms * 1e6);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -271,6 +307,12 @@ int main(int argc, char** argv) {
                     pass1, fit, fit_measured, pass2, pass1 + fit + pass2, threads);
         std::printf("the fit as run (pca_from_gram on synthetic Grams at each layer's mean k: dsytrd, dsterf and "
                     "the stored eigenvectors): %.1f s\n", fit_pca);
+        if (cpu::amx_bf16_usable()) {
+            const double peak = amx_tile_peak();
+            std::printf("AMX ceiling: TDPBF16PS on tiles in L1 runs %.0f GFLOP/s bf16 on one core, %.0f as float32 "
+                        "products (three bf16 products each), %.0f on %d cores; compare the amx GEMM GF/s above\n",
+                        peak, peak / 3.0, peak / 3.0 * threads, threads);
+        }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());  // every message names the program
         return 1;
