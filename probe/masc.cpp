@@ -78,11 +78,13 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
                 if (o.k == c.k && o.complement == c.complement && o.basis == c.basis) {
                     begin_.push_back(begin_[e]);
                     end_.push_back(end_[e]);
+                    segment_of_.push_back(segment_of_[e]);
                     reused = true;
                 }
             }
             if (reused) continue;
             const int64_t first = stored.empty() ? 0 : end_[stored.back()];
+            segment_of_.push_back(static_cast<int64_t>(stored.size()));
             stored.push_back(g);
             begin_.push_back(first);
             end_.push_back(first + vectors);
@@ -112,6 +114,10 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
     norm = norm * (1.0 + 2.0 * gamma_) + 0x1p-500;
     if (amx_for_width(dim_)) {
         amx_ = std::make_unique<cpu::AmxBf16x3Weights>(basis_.data(), basis_rows(), dim_);
+        // The stored classes' column ranges, in order, are the kernel's segments.
+        segment_starts_.assign(1, 0);
+        for (const size_t g : stored) segment_starts_.push_back(end_[g]);
+
         const cpu::AmxBf16x3Bound amx = cpu::amx_bf16x3_bound(dim_);
         e_per_x_ = amx.per_abs_dot * norm + amx.per_max_sum;
         e_abs_ = amx.per_max_sum * (norm + 1.0);
@@ -222,16 +228,22 @@ int64_t Masc::predict_float64(const float* rows, int64_t n, std::span<int32_t* c
     return zero_rows;
 }
 
-void Masc::bound_row(const float* p, double ss, double* s_hat, double* w, double* b64) const {
+void Masc::bound_row(const float* p, const double* squares, const double* abs_sums, double ss, double* s_hat,
+                     double* w, double* b64) const {
     const double x = std::sqrt(ss) * (1.0 + gamma_);  // X ≥ ‖x‖
     const double e = e_per_x_ * x + e_abs_, f = f_per_x_ * x + f_abs_, delta = e + f;
     for (size_t g = 0; g < begin_.size(); ++g) {
         double sum = 0.0, abs = 0.0;  // Σ̂ and A, in any order (the bounds hold for every order)
+        if (p) {
 #pragma omp simd reduction(+ : sum, abs)
-        for (int64_t j = begin_[g]; j < end_[g]; ++j) {
-            const double v = p[j];
-            sum += v * v;
-            abs += std::fabs(v);
+            for (int64_t j = begin_[g]; j < end_[g]; ++j) {
+                const double v = p[j];
+                sum += v * v;
+                abs += std::fabs(v);
+            }
+        } else {  // summed already, per segment, by the AMX kernel
+            sum = squares[segment_of_[g]];
+            abs = abs_sums[segment_of_[g]];
         }
         const double k = static_cast<double>(end_[g] - begin_[g]);
         const double m = sum * (1.0 + 2.0 * gamma_) + delta * (2.0 * abs + k * delta);
@@ -262,12 +274,17 @@ struct Masc::Block32 {
         at_least(norms, rows);
         at_least(sure, rows);
     }
+    void hold_segments(int64_t rows, int64_t segments) {
+        if (sq.size() < static_cast<size_t>(rows * segments)) sq.resize(static_cast<size_t>(rows * segments));
+        if (ab.size() < sq.size()) ab.resize(sq.size());
+    }
     std::vector<float> p;                  // P̂ (b, k_all)
     std::vector<double> s_hat, w, b64;     // ŝ, W and B per (row, group) (b, S·K)
     std::vector<double> norms;             // ss = fl(‖x‖²) per row
     std::vector<uint8_t> sure;             // certified (or all-zero) rows
     std::vector<double> x64, p64;          // a group's rows widened (m, d) and their projections (m, k)
     cpu::AmxTiles split;                   // the span split for the AMX kernel
+    std::vector<double> sq, ab, partials;  // AMX: Σp̂² and Σ|p̂| per (row, segment), the threads' shares
 };
 
 MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const> predictions) const {
@@ -289,13 +306,15 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
     const std::lock_guard<std::mutex> lock(block_mutex_);
     if (!block_) block_ = std::make_unique<Block32>();
     Block32& s = *block_;
-    s.hold(span, k_all, groups);
+    s.hold(span, amx_ ? 0 : k_all, groups);
     for (int64_t b0 = 0; b0 < n; b0 += span) {
         const int64_t b = std::min(span, n - b0);
         const float* x = rows + b0 * dim_;
-        if (k_all > 0 && amx_)  // P̂ (b, k_all) = X (b, d) · Wᵀ in three bf16 products
-            cpu::amx_bf16x3_gemm(x, b, *amx_, s.p.data(), k_all, s.split);
-        else if (k_all > 0)  // P̂ (b, k_all) = X (b, d) · Ŵᵀ in float32
+        const int64_t segments = static_cast<int64_t>(segment_starts_.size()) - 1;
+        if (k_all > 0 && amx_) {  // Σ_j p̂_j² and Σ_j |p̂_j| per class from three bf16 products, P̂ never stored
+            s.hold_segments(b, segments);
+            cpu::amx_bf16x3_segment_sums(x, b, *amx_, segment_starts_, s.sq.data(), s.ab.data(), s.split, s.partials);
+        } else if (k_all > 0)  // P̂ (b, k_all) = X (b, d) · Ŵᵀ in float32
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(b), static_cast<int>(k_all),
                         static_cast<int>(dim_), 1.0f, x, static_cast<int>(dim_), basis32_.data(), static_cast<int>(dim_),
                         0.0f, s.p.data(), static_cast<int>(k_all));
@@ -315,7 +334,10 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
             }
             s.sure[i] = bounded(ss);
             if (!s.sure[i]) continue;
-            bound_row(&s.p[i * k_all], ss, v, w, &s.b64[i * groups]);
+            if (amx_)
+                bound_row(nullptr, &s.sq[i * segments], &s.ab[i * segments], ss, v, w, &s.b64[i * groups]);
+            else
+                bound_row(&s.p[i * k_all], nullptr, nullptr, ss, v, w, &s.b64[i * groups]);
             for (int32_t set = 0; set < num_sets_ && s.sure[i]; ++set) {
                 const int32_t t = argmax(v + set * K, K);
                 s.sure[i] = certified(v + set * K, w + set * K, t, K);

@@ -66,10 +66,11 @@
 //     factor (1 + 2⁻²⁰) covers that and the rounding of the tests themselves. Layers wider than 2²⁰
 //     are scored by the float64 path.
 // On CPUs with AMX-BF16 (tensor/cpu/amx_bf16x3_gemm.h), layers whose width makes that kernel's bound
-// the tighter one (d ≥ ~1350; its error does not grow with d as γ_d does) take P̂ from three bfloat16
+// the tighter one (d ≥ 1174; its error does not grow with d as γ_d does) take p̂ from three bfloat16
 // products on AMX tiles instead of sgemm: e is then that kernel's bound with Σ|u_i x_i| ≤ N·X,
 //   e = (3.02·2⁻¹⁶ + 1.02·γ_acc)·N·X + 64μd·(X + N + 1),
-// 0.58 of the float32 e at d = 2048, and everything after P̂ is unchanged.
+// 0.58 of the float32 e at d = 2048. The kernel hands over Σ_j p̂_j² and A_c = Σ_j |p̂_j| per class as
+// it makes them (P̂ is never stored); everything after them is unchanged.
 // γ_d is the worst case over summation orders, where the typical float32 error is nearer √d·ε:
 // W ≈ 2dε·X·(A_t + A_c) with A up to √k·‖x‖. So wide layers whose class scores lie close together
 // have many rows rescored: on the memorized MLP–MNIST at p = 0.8, about 7.5 % of FC(2048)₁'s rows and
@@ -160,7 +161,9 @@ private:
     int64_t predict_float64(const float* rows, int64_t n, std::span<int32_t* const> predictions) const;
     // One row of the float32 pass: from its projections p̂ (k_all) and ss = fl(‖x‖²), per group g =
     // set·K + class the score ŝ_g, the bound W_g and the float64 path's own bound B_g (header).
-    void bound_row(const float* p, double ss, double* s_hat, double* w, double* b64) const;
+    // From the row's p̂ (k_all), or, on the AMX path (p null), from its Σp̂² and Σ|p̂| per segment.
+    void bound_row(const float* p, const double* squares, const double* abs_sums, double ss, double* s_hat,
+                   double* w, double* b64) const;
     struct Block32;
     // The rows of the span x = rows [b0, b0 + b) that the float32 pass left uncertified, in float64
     // (header); the float64 path's blocks of `block` rows start at the span's first row.
@@ -175,6 +178,8 @@ private:
     std::vector<double, UninitializedAllocator<double>> basis_;  // (k_all, d) row-major: the class bases
     std::vector<float> basis32_;    // basis_ rounded to float32 (Float32Certified, sgemm only)
     std::unique_ptr<cpu::AmxBf16x3Weights> amx_;  // basis_ split for AMX (Float32Certified, AMX only)
+    std::vector<int64_t> segment_starts_;  // AMX: the stored classes' column ranges [s_i, s_i+1) of basis_
+    std::vector<int64_t> segment_of_;      // per group, its stored class's index: its segment on the AMX path
     double gamma_ = 0;              // γ: float64 rounding of sums of up to d + 1 terms (header)
     double e_per_x_ = 0, e_abs_ = 0, f_per_x_ = 0, f_abs_ = 0;  // e = e_per_x·X + e_abs, f likewise
     std::vector<int64_t> begin_, end_;  // S·K: the (set, class) basis as rows [begin, end) of basis_

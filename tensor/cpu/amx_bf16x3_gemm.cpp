@@ -11,8 +11,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <span>
 
 #include "tensor/error.h"
+
+// GCC 12's AVX-512 intrinsics (_mm512_cvtepu16_epi32, _mm512_reduce_add_pd, …) start from a
+// self-initialised register that -Wmaybe-uninitialized flags once they are inlined here; the values
+// are all defined.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 // The kernels carry their own target, so the file builds (and the dispatch stays) without -march=native.
 #define PROBENET_AMX_TARGET __attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16")))
@@ -84,12 +92,6 @@ double from_bf16(uint16_t h) {
     return f;
 }
 
-// GCC 12's _mm512_cvtepu16_epi32 and _mm512_slli_epi32 start from a self-initialised register that
-// -Wmaybe-uninitialized flags once they are inlined here; the values are all defined.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 // Rows [r0, r1) of X (m, d) split into A's tiles: [32-row pair][32-wide step of d][x_h rows 0–15,
 // x_h rows 16–31, x_l rows 0–15, x_l rows 16–31], each tile 16 rows × 32; rows past m and columns
 // past d are zeros. One k-step's four tiles lie together, so a step reads one 4 KB run.
@@ -115,10 +117,6 @@ PROBENET_AMX_TARGET void split_rows(const float* x, int64_t m, int64_t d, int64_
         }
     }
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 // Tiles 4, 5 ← A's rows 0–15 and 16–31 at `a`; tiles 6, 7 ← B's columns 0–15 and 16–31 at `b`.
 PROBENET_AMX_TARGET inline void load_a(const uint16_t* a) {
     _tile_loadd(4, a, 64);
@@ -186,22 +184,25 @@ AmxBf16x3Weights::AmxBf16x3Weights(const double* w, int64_t n, int64_t d)
     }
 }
 
-PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf16x3Weights& w, float* p, int64_t ldp,
-                                         AmxTiles& rows_scratch) {
-    PROBENET_CHECK(amx_bf16_usable(), "amx_bf16x3_gemm: ", amx_bf16_status());
-    PROBENET_CHECK(m >= 0 && ldp >= w.n_ && (m == 0 || (x != nullptr && p != nullptr)),
-                   "amx_bf16x3_gemm: bad arguments (m ", m, ", ldp ", ldp, ", n ", w.n_, ")");
-    if (m == 0 || w.n_ == 0) return;
-    const int64_t d = w.d_, d_pad = w.d_pad_, steps = d_pad / kStep, m_pad = (m + 31) / 32 * 32;
-    const int64_t pairs = w.n_pad_ / 32;
+namespace {
+
+// The kernel, for both entry points: after each 32-column pair of a row group is complete, in `acc`
+// (row pairs, 32, 32), `epilogue.pair(g0, rows, cp, acc)` takes it (rows: those of the group below
+// m), and `epilogue.group_done(g0, rows)` follows the last pair a thread has of that group. One
+// epilogue per thread: make(thread, threads).
+template <typename MakeEpilogue>
+PROBENET_AMX_TARGET void run_kernel(const float* x, int64_t m, int64_t d, int64_t d_pad, int64_t n_pad,
+                                    const uint16_t* b, AmxTiles& rows_scratch, const MakeEpilogue& make) {
+    const int64_t steps = d_pad / kStep, m_pad = (m + 31) / 32 * 32;
+    const int64_t pairs = n_pad / 32;
     if (rows_scratch.size() < static_cast<size_t>(2 * m_pad * d_pad))  // (grows only)
         rows_scratch.resize(static_cast<size_t>(2 * m_pad * d_pad));
     uint16_t* a = rows_scratch.data();
-    const uint16_t* b = w.tiles_.data();
 
 #pragma omp parallel
     {
         const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+        auto epilogue = make(me, threads);
         split_rows(x, m, d, d_pad, m_pad * me / threads, m_pad * (me + 1) / threads, a);
 #pragma omp barrier
         TileConfig config;
@@ -267,20 +268,131 @@ PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf1
                     }
                 }
                 add_pending();
-                // acc → P, the columns of this pair that exist.
-                const int64_t c0 = cp * 32, cols = std::min<int64_t>(32, w.n_ - c0);
-                const __mmask16 m0 = static_cast<__mmask16>(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
-                const __mmask16 m1 = static_cast<__mmask16>(cols >= 32 ? 0xffffu : cols > 16 ? (1u << (cols - 16)) - 1u : 0u);
-                for (int64_t rp = 0; rp < row_pairs; ++rp)
-                    for (int64_t i = 0; i < 32; ++i) {
-                        const int64_t r = g0 + rp * 32 + i;
-                        if (r >= m) break;
-                        _mm512_mask_storeu_ps(p + r * ldp + c0, m0, _mm512_load_ps(&acc[rp][i][0]));
-                        _mm512_mask_storeu_ps(p + r * ldp + c0 + 16, m1, _mm512_load_ps(&acc[rp][i][16]));
-                    }
+                epilogue.pair(g0, std::min<int64_t>(m - g0, kRowGroup), cp, acc);
             }
+            epilogue.group_done(g0, std::min<int64_t>(m - g0, kRowGroup));
         }
         _tile_release();
+    }
+}
+
+// P's columns of each pair written out.
+struct WriteP {
+    float* p;
+    int64_t ldp, n;
+    PROBENET_AMX_TARGET void pair(int64_t g0, int64_t rows, int64_t cp, const float (*acc)[32][32]) const {
+        const int64_t c0 = cp * 32, cols = std::min<int64_t>(32, n - c0);
+        const __mmask16 m0 = static_cast<__mmask16>(cols >= 16 ? 0xffffu : (1u << cols) - 1u);
+        const __mmask16 m1 =
+            static_cast<__mmask16>(cols >= 32 ? 0xffffu : cols > 16 ? (1u << (cols - 16)) - 1u : 0u);
+        for (int64_t i = 0; i < rows; ++i) {
+            _mm512_mask_storeu_ps(p + (g0 + i) * ldp + c0, m0, _mm512_load_ps(&acc[i / 32][i % 32][0]));
+            _mm512_mask_storeu_ps(p + (g0 + i) * ldp + c0 + 16, m1, _mm512_load_ps(&acc[i / 32][i % 32][16]));
+        }
+    }
+    void group_done(int64_t, int64_t) const {}
+};
+
+// Per row and column segment, Σp̂² and Σ|p̂| in float64, into this thread's own (m, S) sums: each row
+// keeps 8-lane accumulators while the thread's pairs stay in one segment, added to the sums when the
+// segment ends, the pairs change segment, or the group's pairs end.
+struct SegmentSums {
+    std::span<const int64_t> starts;  // S + 1 column offsets
+    int64_t segments = 0;
+    double *squares = nullptr, *abs_sums = nullptr;  // this thread's (m, S) each
+    int64_t segment = -1;                            // of the open accumulators; -1: none open
+    alignas(64) double sq[kRowGroup][8], ab[kRowGroup][8];
+
+    PROBENET_AMX_TARGET void close(int64_t g0, int64_t rows) {
+        if (segment < 0) return;
+        for (int64_t i = 0; i < rows; ++i) {
+            squares[(g0 + i) * segments + segment] += _mm512_reduce_add_pd(_mm512_load_pd(sq[i]));
+            abs_sums[(g0 + i) * segments + segment] += _mm512_reduce_add_pd(_mm512_load_pd(ab[i]));
+        }
+        segment = -1;
+    }
+    PROBENET_AMX_TARGET void pair(int64_t g0, int64_t rows, int64_t cp, const float (*acc)[32][32]) {
+        const int64_t c0 = cp * 32, c_end = std::min<int64_t>(c0 + 32, starts[segments]);
+        for (int64_t c = c0; c < c_end;) {
+            // The piece [c, e) of this pair in segment s.
+            int64_t s = segment >= 0 && c < starts[segment + 1] && c >= starts[segment] ? segment : -1;
+            if (s < 0) s = std::upper_bound(starts.begin(), starts.end(), c) - starts.begin() - 1;
+            const int64_t e = std::min(c_end, starts[s + 1]);
+            if (s != segment) {
+                close(g0, rows);
+                segment = s;
+                for (int64_t i = 0; i < rows; ++i) {
+                    _mm512_store_pd(sq[i], _mm512_setzero_pd());
+                    _mm512_store_pd(ab[i], _mm512_setzero_pd());
+                }
+            }
+            __mmask8 lanes[4];
+            for (int q = 0; q < 4; ++q) {
+                unsigned bits = 0;
+                for (int l = 0; l < 8; ++l) bits |= (c0 + 8 * q + l >= c && c0 + 8 * q + l < e ? 1u : 0u) << l;
+                lanes[q] = static_cast<__mmask8>(bits);
+            }
+            for (int64_t i = 0; i < rows; ++i) {
+                const float* row = acc[i / 32][i % 32];
+                __m512d s2 = _mm512_load_pd(sq[i]), s1 = _mm512_load_pd(ab[i]);
+                for (int q = 0; q < 4; ++q) {
+                    const __m512d v = _mm512_maskz_cvtps_pd(lanes[q], _mm256_load_ps(row + 8 * q));
+                    s2 = _mm512_fmadd_pd(v, v, s2);
+                    s1 = _mm512_add_pd(s1, _mm512_abs_pd(v));
+                }
+                _mm512_store_pd(sq[i], s2);
+                _mm512_store_pd(ab[i], s1);
+            }
+            c = e;
+            if (e == starts[s + 1]) close(g0, rows);
+        }
+    }
+    PROBENET_AMX_TARGET void group_done(int64_t g0, int64_t rows) { close(g0, rows); }
+};
+
+}  // namespace
+
+PROBENET_AMX_TARGET void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf16x3Weights& w, float* p, int64_t ldp,
+                                         AmxTiles& rows_scratch) {
+    PROBENET_CHECK(amx_bf16_usable(), "amx_bf16x3_gemm: ", amx_bf16_status());
+    PROBENET_CHECK(m >= 0 && ldp >= w.n_ && (m == 0 || (x != nullptr && p != nullptr)),
+                   "amx_bf16x3_gemm: bad arguments (m ", m, ", ldp ", ldp, ", n ", w.n_, ")");
+    if (m == 0 || w.n_ == 0) return;
+    run_kernel(x, m, w.d_, w.d_pad_, w.n_pad_, w.tiles_.data(), rows_scratch,
+               [&](int, int) { return WriteP{p, ldp, w.n_}; });
+}
+
+PROBENET_AMX_TARGET void amx_bf16x3_segment_sums(const float* x, int64_t m, const AmxBf16x3Weights& w,
+                                                 std::span<const int64_t> starts, double* squares, double* abs_sums,
+                                                 AmxTiles& rows_scratch, std::vector<double>& partials) {
+    PROBENET_CHECK(amx_bf16_usable(), "amx_bf16x3_segment_sums: ", amx_bf16_status());
+    const int64_t segments = static_cast<int64_t>(starts.size()) - 1;
+    PROBENET_CHECK(segments >= 1 && starts[0] == 0 && starts[segments] == w.n_ &&
+                       std::is_sorted(starts.begin(), starts.end()) && (m == 0 || x != nullptr),
+                   "amx_bf16x3_segment_sums: segment starts must run from 0 to n = ", w.n_, " in order");
+    if (m == 0) return;
+    const int threads = omp_get_max_threads();
+    const size_t each = static_cast<size_t>(m * segments);
+    if (partials.size() < 2 * each * static_cast<size_t>(threads)) partials.resize(2 * each * threads);
+    std::fill(partials.begin(), partials.begin() + static_cast<std::ptrdiff_t>(2 * each * threads), 0.0);
+    if (w.n_ > 0) {
+        run_kernel(x, m, w.d_, w.d_pad_, w.n_pad_, w.tiles_.data(), rows_scratch, [&](int me, int) {
+            SegmentSums e;
+            e.starts = starts;
+            e.segments = segments;
+            e.squares = partials.data() + 2 * each * static_cast<size_t>(me);
+            e.abs_sums = e.squares + each;
+            return e;
+        });
+    }
+    for (size_t k = 0; k < each; ++k) {
+        double sq = 0.0, ab = 0.0;
+        for (int t = 0; t < threads; ++t) {
+            sq += partials[2 * each * t + k];
+            ab += partials[2 * each * t + each + k];
+        }
+        squares[k] = sq;
+        abs_sums[k] = ab;
     }
 }
 

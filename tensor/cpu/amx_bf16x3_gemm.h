@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <new>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,8 @@ public:
 
 private:
     friend void amx_bf16x3_gemm(const float*, int64_t, const AmxBf16x3Weights&, float*, int64_t, AmxTiles&);
+    friend void amx_bf16x3_segment_sums(const float*, int64_t, const AmxBf16x3Weights&, std::span<const int64_t>,
+                                        double*, double*, AmxTiles&, std::vector<double>&);
     int64_t n_ = 0, d_ = 0, n_pad_ = 0, d_pad_ = 0;
     AmxTiles tiles_;  // [32-column pair][32-wide step of d][w_h cols 0–15, w_h 16–31, w_l 0–15, w_l 16–31]
 };
@@ -82,5 +85,12 @@ private:
 // Requires amx_bf16_usable().
 void amx_bf16x3_gemm(const float* x, int64_t m, const AmxBf16x3Weights& w, float* p, int64_t ldp,
                      AmxTiles& rows_scratch);
+
+// The same product reduced as it is made, without writing P: for column segments [starts[s],
+// starts[s + 1]) of W (starts[0] = 0, starts[S] = n, ascending), squares (m, S) = Σ_j p̂_rj² and
+// abs_sums (m, S) = Σ_j |p̂_rj| over the segment's columns, the float32 p̂ widened and summed in float64
+// in no fixed order (what MASC's bounds take: probe/masc.h). `partials` holds each thread's sums.
+void amx_bf16x3_segment_sums(const float* x, int64_t m, const AmxBf16x3Weights& w, std::span<const int64_t> starts,
+                             double* squares, double* abs_sums, AmxTiles& rows_scratch, std::vector<double>& partials);
 
 }  // namespace probenet::cpu

@@ -77,6 +77,44 @@ TEST_CASE("AMX bf16x3 GEMM: every element within the stated bound", "[tensor][am
     REQUIRE(cpu::amx_bf16x3_bound(2048).per_abs_dot < 0.6 * gamma_d);
 }
 
+TEST_CASE("AMX bf16x3 segment sums: Σp̂² and Σ|p̂| of the GEMM's own p̂ over every column segment",
+          "[tensor][amx]") {
+    if (!cpu::amx_bf16_usable()) {
+        WARN("skipped: " << cpu::amx_bf16_status());
+        return;
+    }
+    Rng rng(23);
+    const int64_t m = 301, n = 150, d = 200;
+    std::vector<float> x(static_cast<size_t>(m * d));
+    std::vector<double> w(static_cast<size_t>(n * d));
+    spread_values(rng, x, w);
+    const cpu::AmxBf16x3Weights packed(w.data(), n, d);
+    cpu::AmxTiles scratch;
+    std::vector<float> p(static_cast<size_t>(m * n));
+    cpu::amx_bf16x3_gemm(x.data(), m, packed, p.data(), n, scratch);
+    // Segments across pair boundaries, shorter than a pair, empty, and one to the last column.
+    const std::vector<int64_t> starts = {0, 5, 5, 40, 41, 64, 100, 100, 131, 150};
+    const int64_t S = static_cast<int64_t>(starts.size()) - 1;
+    std::vector<double> squares(static_cast<size_t>(m * S), -1.0), abs_sums = squares, partials;
+    cpu::amx_bf16x3_segment_sums(x.data(), m, packed, starts, squares.data(), abs_sums.data(), scratch, partials);
+    for (int64_t r = 0; r < m; ++r)
+        for (int64_t s = 0; s < S; ++s) {
+            double sq = 0.0, ab = 0.0;
+            for (int64_t c = starts[s]; c < starts[s + 1]; ++c) {
+                const double v = p[r * n + c];
+                sq += v * v;
+                ab += std::fabs(v);
+            }
+            INFO("row " << r << ", segment " << s << " [" << starts[s] << ", " << starts[s + 1] << ")");
+            REQUIRE(squares[r * S + s] == Approx(sq).epsilon(1e-12).margin(0.0));
+            REQUIRE(abs_sums[r * S + s] == Approx(ab).epsilon(1e-12).margin(0.0));
+        }
+    const std::vector<int64_t> bad = {0, 10, 149};  // must end at n
+    REQUIRE_THROWS_WITH(cpu::amx_bf16x3_segment_sums(x.data(), m, packed, bad, squares.data(), abs_sums.data(),
+                                                     scratch, partials),
+                        Catch::Contains("from 0 to n = 150"));
+}
+
 TEST_CASE("AMX bf16x3 GEMM: a wrong shape or a missing operand is refused", "[tensor][amx]") {
     REQUIRE_THROWS_WITH(cpu::AmxBf16x3Weights(nullptr, 3, 4), Catch::Contains("bad shape"));
     if (!cpu::amx_bf16_usable()) {
