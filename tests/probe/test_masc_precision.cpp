@@ -246,4 +246,15 @@ TEST_CASE("MASC on AMX tiles: near ties at width 2048 get the float64 path's pre
     REQUIRE(p32 == p64);
     REQUIRE(c32.rescored >= n / 3);  // the 10⁻⁷ rows at least
     REQUIRE(c32.rescored < n);       // and the 10⁻³ rows certified by the AMX bound
+
+    // Two label sets that agree (as at p = 0): the second set reads the first one's classes, and a
+    // third set with the lines in another order has classes of its own.
+    const LayerSubspaces swapped = lines({lines_of[2], lines_of[0], lines_of[1]});
+    const Masc both({&s, &s, &swapped});
+    REQUIRE(both.uses_amx());
+    REQUIRE(both.basis_rows() == 6);
+    const auto q64 = predict_all(Masc({&s, &s, &swapped}, ZeroRowRule::LowestClass, MascPrecision::Float64), rows, &c64);
+    const auto q32 = predict_all(both, rows, &c32);
+    REQUIRE(q32 == q64);
+    REQUIRE(q32[1] == p64);
 }
