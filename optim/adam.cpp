@@ -4,6 +4,7 @@
 
 #include "tensor/backend.h"
 #include "tensor/error.h"
+#include "tensor/parse_number.h"
 
 namespace probenet::optim {
 
@@ -52,7 +53,9 @@ void Adam::load_state(const OptimizerState& state) {
         const auto step = state.values.find(std::to_string(i) + ".step");
         PROBENET_CHECK(m_[i].defined() == v_[i].defined() && m_[i].defined() == (step != state.values.end()),
                        "load_state: Adam state of parameter ", i, " is incomplete (needs exp_avg, exp_avg_sq, step)");
-        steps_[i] = m_[i].defined() ? std::stoll(step->second) : 0;
+        steps_[i] = m_[i].defined() ? parse_whole_number(step->second, "load_state: Adam step of parameter " +
+                                                                            std::to_string(i))
+                                    : 0;
     }
 }
 

@@ -1,8 +1,11 @@
 #include "experiments/common/train_state.h"
 
+#include <limits>
+
 #include "nn/checkpoint.h"
 #include "nn/safetensors.h"
 #include "tensor/error.h"
+#include "tensor/parse_number.h"
 
 namespace probenet::experiments {
 
@@ -43,7 +46,9 @@ int load_train_state(const std::string& path, nn::Module& model, optim::Optimize
     for (const auto& [key, value] : file.metadata)
         if (key.compare(0, kOptimizer.size(), kOptimizer) == 0) state.values[key.substr(kOptimizer.size())] = value;
     optimizer.load_state(state);
-    return std::stoi(epoch->second);
+    const int64_t epochs = parse_whole_number(epoch->second, "'" + path + "', metadata 'epoch'");
+    PROBENET_CHECK(epochs <= std::numeric_limits<int>::max(), "'", path, "': epoch count ", epochs, " is too large");
+    return static_cast<int>(epochs);
 }
 
 }  // namespace probenet::experiments

@@ -9,8 +9,10 @@
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
 #include "nn/models/mlp.h"
+#include "optim/adam.h"
 #include "optim/sgd.h"
 #include "tensor/error.h"
+#include "tensor/ops.h"
 
 using namespace probenet;
 using namespace probenet::experiments;
@@ -85,6 +87,49 @@ TEST_CASE("a training state from another run is refused", "[experiments][resume]
     optim::SGD opt_wider(wider->parameters(), {.lr = 0.05f});
     REQUIRE_THROWS_WITH(load_train_state(state, *wider, opt_wider, kIdentity),
                         Catch::Contains("model.fc1.linear.weight: shape (8, 6) in the file, (9, 6) in the model"));
+}
+
+// The file's bytes with `from` replaced by `to` (of the same length, so the header stays valid).
+void patch_file(const std::string& path, const std::string& from, const std::string& to) {
+    std::ifstream in(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    const size_t at = bytes.find(from);
+    REQUIRE(at != std::string::npos);
+    REQUIRE(from.size() == to.size());
+    bytes.replace(at, from.size(), to);
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Found by fuzz_train_state (fuzz/README.md): an epoch or step count that is not a number made
+// std::stoi throw std::invalid_argument, which ended the program instead of naming the file.
+TEST_CASE("a training state whose epoch or Adam step is not a whole number is refused by name",
+          "[experiments][resume]") {
+    const fs::path dir = fs::temp_directory_path() / "probenet_tests";
+    fs::create_directories(dir);
+    const std::string state = (dir / "bad_counts.safetensors").string();
+    Rng rng(2);
+    auto model = nn::make_mlp(6, {8}, 3, rng);
+    optim::SGD sgd(model->parameters(), {.lr = 0.05f, .momentum = 0.9f});
+    for (const char* epoch : {"A2", "-2", "4x"}) {
+        save_train_state(state, *model, sgd, 42, kIdentity);
+        patch_file(state, "\"epoch\":\"42\"", std::string("\"epoch\":\"") + epoch + "\"");
+        REQUIRE_THROWS_WITH(load_train_state(state, *model, sgd, kIdentity),
+                            Catch::Contains("metadata 'epoch'") && Catch::Contains("is not a whole number") &&
+                                Catch::Contains(state));
+    }
+
+    optim::Adam adam(model->parameters(), {});
+    for (auto& p : model->parameters()) {
+        autograd::GradSlot slot = autograd::grad_slot(*p.impl());
+        ops::copy(Tensor::from_vector(p.shape(), std::vector<float>(static_cast<size_t>(p.value().numel()), 0.1f)),
+                  slot.grad);
+    }
+    adam.step();
+    save_train_state(state, *model, adam, 4, kIdentity);
+    patch_file(state, "\"optimizer.0.step\":\"1\"", "\"optimizer.0.step\":\"?\"");
+    REQUIRE_THROWS_WITH(load_train_state(state, *model, adam, kIdentity),
+                        Catch::Contains("Adam step of parameter 0") && Catch::Contains("'?' is not a whole number"));
 }
 
 TEST_CASE("metrics.csv reads back what was written", "[experiments][resume]") {
