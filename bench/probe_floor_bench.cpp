@@ -109,7 +109,7 @@ std::vector<double> random_values(size_t n, uint32_t seed) {
 
 // GFLOP/s of the GEMM of MASC's float32 pass on its span shape (AMX where that pass uses it).
 double masc_gemm_rate(int64_t d, int64_t k_all) {
-    const int64_t rows = probe::Masc::span_rows(k_all, probe::Masc::block_rows(k_all));
+    const int64_t rows = probe::Masc::span_rows(k_all, probe::Masc::block_rows(k_all), probe::Masc::amx_for_width(d));
     const std::vector<double> xs = random_values(static_cast<size_t>(rows * d), 1),
                               ws = random_values(static_cast<size_t>(k_all * d), 2);
     const std::vector<float> x(xs.begin(), xs.end()), w(ws.begin(), ws.end());

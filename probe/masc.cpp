@@ -47,7 +47,7 @@ double squared_norm(const T* x, int64_t d) {
 bool bounded(double ss) { return ss >= 0x1p-120 && ss <= 0x1p120; }
 }  // namespace
 
-Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, MascPrecision precision)
+Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, MascPrecision precision, MascGemm gemm)
     : rule_(rule), precision_(precision) {
     PROBENET_CHECK(!sets.empty() && sets[0] != nullptr, "Masc: need at least one subspace set");
     layer_ = sets[0]->layer;
@@ -112,7 +112,7 @@ Masc::Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule, Mas
         norm = std::max(norm, std::sqrt(ss));
     }
     norm = norm * (1.0 + 2.0 * gamma_) + 0x1p-500;
-    if (amx_for_width(dim_)) {
+    if (gemm == MascGemm::Auto && amx_for_width(dim_)) {
         amx_ = std::make_unique<cpu::AmxBf16x3Weights>(basis_.data(), basis_rows(), dim_);
         // The stored classes' column ranges, in order, are the kernel's segments.
         segment_starts_.assign(1, 0);
@@ -134,8 +134,9 @@ Masc::~Masc() = default;  // here, where Block32 is complete
 
 bool Masc::amx_for_width(int64_t d) {
     if (!cpu::amx_bf16_usable()) return false;
+    // Where the kernel's bound is at most 3× float32's (header): d ≥ 391.
     const double w = static_cast<double>(d), eps = 0x1p-24;
-    return cpu::amx_bf16x3_bound(d).per_abs_dot < eps + w * eps / (1.0 - w * eps) * (1.0 + eps);
+    return cpu::amx_bf16x3_bound(d).per_abs_dot <= 3.0 * (eps + w * eps / (1.0 - w * eps) * (1.0 + eps));
 }
 
 std::string Masc::screening_description() {
@@ -158,7 +159,9 @@ int64_t Masc::block_rows(int64_t k_all) {
     return std::clamp<int64_t>((int64_t{1} << 22) / std::max<int64_t>(k_all, 1), 64, 1024);
 }
 
-int64_t Masc::span_rows(int64_t k_all, int64_t block) {
+int64_t Masc::span_rows(int64_t k_all, int64_t block, bool amx) {
+    // AMX: no P̂ is stored, so the span is long, for the rescoring DGEMMs' sake (header).
+    if (amx) return block * std::max<int64_t>(8192 / block, 1);
     // Whole float64 blocks, up to 4096 rows and a (rows, k_all) float32 block of about 2²⁵ floats
     // (128 MB): the GEMM packs all of Ŵ once per call, so at k_all ≈ 10⁴ a span of ~400 rows spends
     // a quarter of its time packing (sgemm 290–320 GFLOP/s here) and one of 2048–4096 rows almost
@@ -170,7 +173,7 @@ int64_t Masc::span_rows(int64_t k_all, int64_t block) {
 int64_t Masc::rows_per_block() const { return block_rows(basis_rows()); }
 
 int64_t Masc::rows_per_predict() const {
-    return precision_ == MascPrecision::Float64 ? 0 : span_rows(basis_rows(), rows_per_block());
+    return precision_ == MascPrecision::Float64 ? 0 : span_rows(basis_rows(), rows_per_block(), amx_ != nullptr);
 }
 
 // Buffers of one predict/score call, sized for one block and reused for every block (uninitialised:
@@ -300,7 +303,7 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
     if (n == 0) return counts;
     // The float64 path's blocks, so that a block it must rerun (header) is one it would have run; the
     // float32 pass takes whole blocks a span at a time.
-    const int64_t block = std::min(rows_per_block(), n), span = std::min(span_rows(basis_rows(), block), n);
+    const int64_t block = std::min(rows_per_block(), n), span = std::min(span_rows(basis_rows(), block, amx_ != nullptr), n);
     const int64_t k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
     const int32_t K = num_classes_;
     const std::lock_guard<std::mutex> lock(block_mutex_);

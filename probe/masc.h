@@ -17,7 +17,8 @@
 //
 // MascPrecision::Float32Certified (the default) gives the float64 path's predictions with its GEMM
 // in float32, about twice as fast. It works a span at a time: a whole number of the float64 path's
-// blocks, up to 4096 rows, so that packing Ŵ (once per GEMM call) is amortised over many rows. Per
+// blocks, up to 4096 rows (8192 on AMX, below), so that packing Ŵ (once per GEMM call) is amortised
+// over many rows. Per
 // span: the float32 GEMM P̂ = X·Ŵᵀ (b, k_all) on the float32 rows and Ŵ = fl32(W)
 // (rounded to nearest, held beside W), then per row and class, from the p̂_j read as float64:
 //   ŝ_c = Σ_j p̂_j² (or ‖x‖² − Σ_j p̂_j² for a complement class), A_c = Σ_j |p̂_j|,
@@ -65,16 +66,26 @@
 //     (1 − 2⁻³⁰) times its exact value (d ≤ 2²⁰; the underflows there are far below it), and the
 //     factor (1 + 2⁻²⁰) covers that and the rounding of the tests themselves. Layers wider than 2²⁰
 //     are scored by the float64 path.
-// On CPUs with AMX-BF16 (tensor/cpu/amx_bf16x3_gemm.h), layers whose width makes that kernel's bound
-// the tighter one (d ≥ 1174; its error does not grow with d as γ_d does) take p̂ from three bfloat16
-// products on AMX tiles instead of sgemm: e is then that kernel's bound with Σ|u_i x_i| ≤ N·X,
-//   e = (3.02·2⁻¹⁶ + 1.02·γ_acc)·N·X + 64μd·(X + N + 1),
-// 0.58 of the float32 e at d = 2048. The kernel hands over Σ_j p̂_j² and A_c = Σ_j |p̂_j| per class as
-// it makes them (P̂ is never stored); everything after them is unchanged.
+// On CPUs with AMX-BF16 (tensor/cpu/amx_bf16x3_gemm.h), layers of width d ≥ 389 take p̂ from three
+// bfloat16 products on AMX tiles instead of sgemm (MascGemm::Auto; MascGemm::Sgemm keeps sgemm): e is
+// then that kernel's bound with Σ|u_i x_i| ≤ N·X,
+//   e = (3.02·2⁻¹⁶ + 1.02·γ_acc)·N·X + 64μd·(X + N + 1).
+// It does not grow with d as γ_d does: 0.58 of the float32 e at d = 2048, 1.5× it at 784, 3× at 389,
+// 9× at 128. Where it is looser the kernel still pays: it runs at ~2.6× sgemm's rate, saving ~0.6 of
+// the screening GEMM's time, while a row the looser bound adds to the rescored ones costs float64 work
+// on just the classes still in contention, a few of the S·K groups' columns at about a fourth of the
+// float32 rate. Measured on the memorized MLP–MNIST at p = 0.8 (screening plus rescoring, sgemm →
+// AMX): input (784) 1.32 → 0.85 s with 56 → 70 % of rows rescored, FC(512) 0.61 → 0.26 s (4.2 →
+// 9.5 %). Narrower layers keep sgemm: at 9× the bound, FC(128) of an MLP trained three epochs
+// rescores 42 % of its rows instead of 7 %, and such a layer's screening is cheap anyway. The kernel
+// hands over Σ_j p̂_j² and A_c = Σ_j |p̂_j| per class as it makes them (P̂ is never stored); everything
+// after them is unchanged. With no P̂ to hold, an AMX span is 8192 rows: each rescoring DGEMM packs its
+// class's basis once per span, and a longer span shares that among more rows (2432–3392 → 8192 rows
+// at the two FC(2048) layers: their screening and rescoring together 9.6 → 8.0 s).
 // γ_d is the worst case over summation orders, where the typical float32 error is nearer √d·ε:
 // W ≈ 2dε·X·(A_t + A_c) with A up to √k·‖x‖. So wide layers whose class scores lie close together
-// have many rows rescored: on the memorized MLP–MNIST at p = 0.8, about 7.5 % of FC(2048)₁'s rows and
-// 76 % of FC(2048)₂'s (its margin-to-bound ratios are mostly 0.1–1). Those rows rescore about a
+// have many rows rescored: on the memorized MLP–MNIST at p = 0.8 with sgemm, 7.5 % of FC(2048)₁'s rows
+// and 76 % of FC(2048)₂'s (its margin-to-bound ratios are mostly 0.1–1). Those rows rescore about a
 // quarter of the classes, so such a layer still costs less than the float64 path.
 //
 // All-zero rows (dead ReLU outputs) have no angle: 0/0 for every class. ZeroRowRule::LowestClass
@@ -101,6 +112,10 @@ namespace probenet::probe {
 enum class ZeroRowRule { LowestClass, NoPrediction };
 inline constexpr int32_t kNoPrediction = -1;
 
+// The float32 pass's GEMM: Auto takes AMX tiles where the CPU and kernel allow them (see
+// tensor/cpu/amx_bf16x3_gemm.h; PROBENET_NO_AMX=1 turns them off), else sgemm; Sgemm always takes sgemm.
+enum class MascGemm { Auto, Sgemm };
+
 enum class MascPrecision {
     Float64,           // every row through the float64 path
     Float32Certified,  // float32 scores where certified, the float64 path for the other rows (above)
@@ -117,10 +132,10 @@ class Masc {
 public:
     // Subspace sets of one layer (same dim and class count), e.g. {corrupted, true}; they are copied.
     explicit Masc(const std::vector<const LayerSubspaces*>& sets, ZeroRowRule rule = ZeroRowRule::LowestClass,
-                  MascPrecision precision = MascPrecision::Float32Certified);
+                  MascPrecision precision = MascPrecision::Float32Certified, MascGemm gemm = MascGemm::Auto);
     explicit Masc(const LayerSubspaces& set, ZeroRowRule rule = ZeroRowRule::LowestClass,
-                  MascPrecision precision = MascPrecision::Float32Certified)
-        : Masc(std::vector<const LayerSubspaces*>{&set}, rule, precision) {}
+                  MascPrecision precision = MascPrecision::Float32Certified, MascGemm gemm = MascGemm::Auto)
+        : Masc(std::vector<const LayerSubspaces*>{&set}, rule, precision, gemm) {}
     ~Masc();
 
     int32_t num_sets() const { return num_sets_; }
@@ -135,11 +150,11 @@ public:
     // Rows per predict call for a float32 GEMM of full width: a span (below); 0 for the float64 path.
     int64_t rows_per_predict() const;
     // The float64 path's rows per block, and the float32 pass's rows per span (whole blocks of
-    // `block` rows), for k_all basis vectors.
+    // `block` rows), for k_all basis vectors, with its GEMM on AMX tiles or not.
     static int64_t block_rows(int64_t k_all);
-    static int64_t span_rows(int64_t k_all, int64_t block);
-    // Whether the float32 pass of a layer of width d runs its GEMM on AMX tiles (header), and a line
-    // for the run's log saying which GEMM the float32 pass uses at which widths.
+    static int64_t span_rows(int64_t k_all, int64_t block, bool amx);
+    // Whether the float32 pass of a layer of width d runs its GEMM on AMX tiles (header; MascGemm::Auto),
+    // and a line for the run's log saying which GEMM the float32 pass uses at which widths.
     static bool amx_for_width(int64_t d);
     static std::string screening_description();
     bool uses_amx() const { return amx_ != nullptr; }

@@ -248,13 +248,14 @@ PROBENET_AMX_TARGET void run_kernel(const float* x, int64_t m, int64_t d, int64_
                             // L2, spread over this chunk's steps: tile loads that miss L2 wait for
                             // each line in turn (measured: 1.6× → 2.2× sgemm's rate at k_all = 14000).
                             prefetch_share(next_b, next_lines, rp * (s1 - s0) + (s - s0), row_pairs * (s1 - s0));
-                            load_a(as);  // x_h · w_h
-                            load_b(bs);
+                            // In this order a step loads 8 tiles (h·h first would take 10): 3–4 %
+                            // faster at k_all = 13296.
+                            load_a(as);  // x_h · w_l
+                            load_b(bs + 2 * kTile);
                             multiply_2x2();
-                            load_b(bs + 2 * kTile);  // x_h · w_l
+                            load_b(bs);  // x_h · w_h
                             multiply_2x2();
                             load_a(as + 2 * kTile);  // x_l · w_h
-                            load_b(bs);
                             multiply_2x2();
                             if (s == s0) add_pending();  // the previous chunk's sums, while the tiles work
                         }

@@ -230,10 +230,11 @@ TEST_CASE("Masc refuses subspace sets that do not fit together", "[probe]") {
     REQUIRE_THROWS_WITH(Masc(broken), Catch::Contains("expected k·d"));
 }
 
-TEST_CASE("MASC's float32 spans are whole float64 blocks, up to 4096 rows and about 2^25 projections", "[probe]") {
+TEST_CASE("MASC's float32 spans are whole float64 blocks, up to 4096 rows and about 2^25 projections (8192 rows on AMX)",
+          "[probe]") {
     for (const int64_t k_all : {1, 100, 683, 3271, 9890, 13771, 40000, 1 << 20}) {
         INFO("k_all " << k_all);
-        const int64_t block = Masc::block_rows(k_all), span = Masc::span_rows(k_all, block);
+        const int64_t block = Masc::block_rows(k_all), span = Masc::span_rows(k_all, block, false);
         REQUIRE(block >= 64);
         REQUIRE(block <= 1024);
         REQUIRE(span % block == 0);
@@ -242,7 +243,13 @@ TEST_CASE("MASC's float32 spans are whole float64 blocks, up to 4096 rows and ab
         // As many whole blocks as fit in 2^25 projections (at least one).
         REQUIRE((span == block || span * k_all <= (int64_t{1} << 25)));
         REQUIRE((span + block > 4096 || (span + block) * k_all > (int64_t{1} << 25)));
+        // On AMX no projection block is held: as many whole blocks as fit in 8192 rows.
+        const int64_t amx = Masc::span_rows(k_all, block, true);
+        REQUIRE(amx % block == 0);
+        REQUIRE(amx <= std::max<int64_t>(8192, block));
+        REQUIRE(amx + block > 8192);
     }
-    // The memorized MLP's second 2048-wide layer (k_all 9890): 8 blocks of 424 rows.
-    REQUIRE(Masc::span_rows(9890, Masc::block_rows(9890)) == 3392);
+    // The memorized MLP's second 2048-wide layer (k_all 9890): 8 blocks of 424 rows; 19 on AMX.
+    REQUIRE(Masc::span_rows(9890, Masc::block_rows(9890), false) == 3392);
+    REQUIRE(Masc::span_rows(9890, Masc::block_rows(9890), true) == 8056);
 }

@@ -111,14 +111,21 @@ TEST_CASE("MASC float32: the float64 path's predictions on every row of every la
         const Masc exact({&fit[0], &fit[1]}, ZeroRowRule::LowestClass, MascPrecision::Float64);
         const Masc fast({&fit[0], &fit[1]});
         REQUIRE(fast.precision() == MascPrecision::Float32Certified);
-        REQUIRE(fast.uses_amx() == Masc::amx_for_width(d));  // FC(2048) on AMX tiles where the CPU has them
-        MascCounts c64, c32;
+        REQUIRE(fast.uses_amx() == Masc::amx_for_width(d));  // every layer on AMX tiles where the CPU has them
+        const Masc sgemm({&fit[0], &fit[1]}, ZeroRowRule::LowestClass, MascPrecision::Float32Certified,
+                         MascGemm::Sgemm);
+        REQUIRE(!sgemm.uses_amx());
+        MascCounts c64, c32, cs;
         const auto p64 = predict_all(exact, x, &c64);
         const auto p32 = predict_all(fast, x, &c32);
+        const auto ps = predict_all(sgemm, x, &cs);
         INFO("layer " << l << " (d " << d << "): " << c32.rescored << " of " << n << " rows rescored in float64, "
-                      << c32.reblocked << " of them in their whole block; " << c32.zero_rows << " zero rows");
+                      << c32.reblocked << " of them in their whole block (" << cs.rescored << " with sgemm); "
+                      << c32.zero_rows << " zero rows");
         REQUIRE(p32 == p64);
+        REQUIRE(ps == p64);
         REQUIRE(c32.zero_rows == c64.zero_rows);
+        REQUIRE(cs.zero_rows == c64.zero_rows);
         REQUIRE(c64.rescored == 0);
         // MNIST's pixels: many rows' top two scores are closer than float32's rounding can tell.
         if (l == "input") REQUIRE(c32.rescored > n / 100);
@@ -167,14 +174,8 @@ TEST_CASE("MASC float32: classes closer than float32 rounding still get the floa
     INFO(wrong_in_float32 << " of " << n << " rows predicted otherwise by float32 arithmetic");
     REQUIRE(wrong_in_float32 > n / 20);
 
-    const auto p32 = predict_all(Masc(s), rows, &c32)[0];
-    INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
-    REQUIRE(p32 == p64);
-    REQUIRE(c32.rescored >= wrong_in_float32 / 2);
-
     // Ties closer than the float64 path's own rounding: lines symmetric about the row x0, scored on
-    // x0·2^j (both scores equal in exact arithmetic). Which class wins depends on the float64 path's
-    // rounding, so these rows are scored in their own block again.
+    // x0·2^j (both scores equal in exact arithmetic).
     std::vector<float> x0(d);
     for (float& v : x0) v = rng.normal(0.0f, 1.0f);
     std::vector<double> xh(x0.begin(), x0.end()), w(d);
@@ -194,22 +195,35 @@ TEST_CASE("MASC float32: classes closer than float32 rounding still get the floa
     for (int j = -3; j <= 3; ++j)
         for (float v : x0) tied.push_back(std::ldexp(v, j));
     tied.insert(tied.end(), rows.begin(), rows.end());  // and rows that do not tie
-    const auto t64 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float64), tied, &c64)[0];
-    const auto t32 = predict_all(Masc(tie), tied, &c32)[0];
-    INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
-    REQUIRE(t32 == t64);
-    REQUIRE(c32.reblocked > 0);
-
-    // The same ties in the third of the float64 path's blocks (1024 rows here) of one float32 span:
-    // their own block, rows [2048, n), is the one rerun.
+    // The same ties after 2400 rows that do not tie.
     std::vector<float> late;
     while (late.size() < static_cast<size_t>(2400 * d)) late.insert(late.end(), rows.begin(), rows.end());
     late.insert(late.end(), tied.begin(), tied.end());
-    const auto l64 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float64), late, &c64)[0];
-    const auto l32 = predict_all(Masc(tie), late, &c32)[0];
-    INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
-    REQUIRE(l32 == l64);
-    REQUIRE(c32.reblocked > 0);
+
+    // Both float32-pass GEMMs: sgemm, and AMX tiles where the CPU has them (else sgemm again).
+    for (const MascGemm gemm : {MascGemm::Sgemm, MascGemm::Auto}) {
+        INFO((gemm == MascGemm::Sgemm ? "sgemm" : Masc::amx_for_width(d) ? "AMX" : "sgemm (no AMX here)"));
+        const auto p32 = predict_all(Masc(s, ZeroRowRule::LowestClass, MascPrecision::Float32Certified, gemm), rows, &c32)[0];
+        INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
+        REQUIRE(p32 == p64);
+        REQUIRE(c32.rescored >= wrong_in_float32 / 2);
+
+        // The ties: which class wins depends on the float64 path's rounding, so these rows are scored
+        // in their own block again.
+        const auto t64 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float64), tied, &c64)[0];
+        const auto t32 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float32Certified, gemm), tied, &c32)[0];
+        INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
+        REQUIRE(t32 == t64);
+        REQUIRE(c32.reblocked > 0);
+
+        // The same ties in the third of the float64 path's blocks (1024 rows here) of one float32 span:
+        // their own block, rows [2048, n), is the one rerun.
+        const auto l64 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float64), late, &c64)[0];
+        const auto l32 = predict_all(Masc(tie, ZeroRowRule::LowestClass, MascPrecision::Float32Certified, gemm), late, &c32)[0];
+        INFO(c32.rescored << " rows rescored in float64, " << c32.reblocked << " in their whole block");
+        REQUIRE(l32 == l64);
+        REQUIRE(c32.reblocked > 0);
+    }
 }
 
 TEST_CASE("MASC on AMX tiles: near ties at width 2048 get the float64 path's prediction", "[probe][amx]") {
