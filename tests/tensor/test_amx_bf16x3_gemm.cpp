@@ -37,7 +37,10 @@ TEST_CASE("AMX bf16x3 GEMM: every element within the stated bound", "[tensor][am
         int64_t m, n, d;
     };
     Rng rng(11);
-    for (const Shape s : {Shape{77, 45, 300}, Shape{64, 40, 2048}, Shape{5, 3, 7}, Shape{300, 96, 1000}}) {
+    // The last: three groups of 256 rows (the third of 18) and d in three blocks of up to 1024 (the
+    // last of 64), with two column pairs per thread.
+    for (const Shape s : {Shape{77, 45, 300}, Shape{64, 40, 2048}, Shape{5, 3, 7}, Shape{300, 96, 1000},
+                          Shape{530, 100, 2100}}) {
         std::vector<float> x(static_cast<size_t>(s.m * s.d));
         std::vector<double> w(static_cast<size_t>(s.n * s.d));
         spread_values(rng, x, w);
@@ -84,35 +87,40 @@ TEST_CASE("AMX bf16x3 segment sums: Σp̂² and Σ|p̂| of the GEMM's own p̂ ov
         return;
     }
     Rng rng(23);
-    const int64_t m = 301, n = 150, d = 200;
-    std::vector<float> x(static_cast<size_t>(m * d));
-    std::vector<double> w(static_cast<size_t>(n * d));
-    spread_values(rng, x, w);
-    const cpu::AmxBf16x3Weights packed(w.data(), n, d);
-    cpu::AmxTiles scratch;
-    std::vector<float> p(static_cast<size_t>(m * n));
-    cpu::amx_bf16x3_gemm(x.data(), m, packed, p.data(), n, scratch);
-    // Segments across pair boundaries, shorter than a pair, empty, and one to the last column.
-    const std::vector<int64_t> starts = {0, 5, 5, 40, 41, 64, 100, 100, 131, 150};
-    const int64_t S = static_cast<int64_t>(starts.size()) - 1;
-    std::vector<double> squares(static_cast<size_t>(m * S), -1.0), abs_sums = squares, partials;
-    cpu::amx_bf16x3_segment_sums(x.data(), m, packed, starts, squares.data(), abs_sums.data(), scratch, partials);
-    for (int64_t r = 0; r < m; ++r)
-        for (int64_t s = 0; s < S; ++s) {
-            double sq = 0.0, ab = 0.0;
-            for (int64_t c = starts[s]; c < starts[s + 1]; ++c) {
-                const double v = p[r * n + c];
-                sq += v * v;
-                ab += std::fabs(v);
+    // d = 1100: two blocks of d, whose sums meet in the kernel's partial buffer.
+    for (const int64_t d : {200, 1100}) {
+        INFO("d " << d);
+        const int64_t m = 301, n = 150;
+        std::vector<float> x(static_cast<size_t>(m * d));
+        std::vector<double> w(static_cast<size_t>(n * d));
+        spread_values(rng, x, w);
+        const cpu::AmxBf16x3Weights packed(w.data(), n, d);
+        cpu::AmxTiles scratch;
+        std::vector<float> p(static_cast<size_t>(m * n));
+        cpu::amx_bf16x3_gemm(x.data(), m, packed, p.data(), n, scratch);
+        // Segments across pair boundaries, shorter than a pair, empty, and one to the last column.
+        const std::vector<int64_t> starts = {0, 5, 5, 40, 41, 64, 100, 100, 131, 150};
+        const int64_t S = static_cast<int64_t>(starts.size()) - 1;
+        std::vector<double> squares(static_cast<size_t>(m * S), -1.0), abs_sums = squares, partials;
+        cpu::amx_bf16x3_segment_sums(x.data(), m, packed, starts, squares.data(), abs_sums.data(), scratch, partials);
+        for (int64_t r = 0; r < m; ++r)
+            for (int64_t s = 0; s < S; ++s) {
+                double sq = 0.0, ab = 0.0;
+                for (int64_t c = starts[s]; c < starts[s + 1]; ++c) {
+                    const double v = p[r * n + c];
+                    sq += v * v;
+                    ab += std::fabs(v);
+                }
+                INFO("row " << r << ", segment " << s << " [" << starts[s] << ", " << starts[s + 1] << ")");
+                REQUIRE(squares[r * S + s] == Approx(sq).epsilon(1e-12).margin(0.0));
+                REQUIRE(abs_sums[r * S + s] == Approx(ab).epsilon(1e-12).margin(0.0));
             }
-            INFO("row " << r << ", segment " << s << " [" << starts[s] << ", " << starts[s + 1] << ")");
-            REQUIRE(squares[r * S + s] == Approx(sq).epsilon(1e-12).margin(0.0));
-            REQUIRE(abs_sums[r * S + s] == Approx(ab).epsilon(1e-12).margin(0.0));
-        }
-    const std::vector<int64_t> bad = {0, 10, 149};  // must end at n
-    REQUIRE_THROWS_WITH(cpu::amx_bf16x3_segment_sums(x.data(), m, packed, bad, squares.data(), abs_sums.data(),
-                                                     scratch, partials),
-                        Catch::Contains("from 0 to n = 150"));
+        if (d != 200) continue;
+        const std::vector<int64_t> bad = {0, 10, 149};  // must end at n
+        REQUIRE_THROWS_WITH(cpu::amx_bf16x3_segment_sums(x.data(), m, packed, bad, squares.data(), abs_sums.data(),
+                                                         scratch, partials),
+                            Catch::Contains("from 0 to n = 150"));
+    }
 }
 
 TEST_CASE("AMX bf16x3 GEMM: a wrong shape or a missing operand is refused", "[tensor][amx]") {
