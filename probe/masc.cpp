@@ -43,6 +43,31 @@ double squared_norm(const T* x, int64_t d) {
     return ss;
 }
 
+// squared_norm of rows [0, n) of x (n, d) into ss, four rows at a time: each row's sum keeps its
+// order, but four chains of dependent adds run side by side instead of one (the float32 pass spent
+// ~4 cycles per element waiting on the previous add).
+void squared_norms(const float* x, int64_t n, int64_t d, double* ss) {
+#pragma omp parallel for schedule(static) if (n * d >= (int64_t{1} << 16))
+    for (int64_t i0 = 0; i0 < n; i0 += 4) {
+        if (i0 + 4 > n) {
+            for (int64_t i = i0; i < n; ++i) ss[i] = squared_norm(x + i * d, d);
+            continue;
+        }
+        const float *x0 = x + i0 * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (int64_t j = 0; j < d; ++j) {
+            s0 += double(x0[j]) * double(x0[j]);
+            s1 += double(x1[j]) * double(x1[j]);
+            s2 += double(x2[j]) * double(x2[j]);
+            s3 += double(x3[j]) * double(x3[j]);
+        }
+        ss[i0] = s0;
+        ss[i0 + 1] = s1;
+        ss[i0 + 2] = s2;
+        ss[i0 + 3] = s3;
+    }
+}
+
 // Whether the bounds hold for a row with ss = fl(‖x‖²): X in [2⁻⁶⁰, 2⁶⁰] (false for inf and NaN).
 bool bounded(double ss) { return ss >= 0x1p-120 && ss <= 0x1p120; }
 }  // namespace
@@ -321,11 +346,11 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(b), static_cast<int>(k_all),
                         static_cast<int>(dim_), 1.0f, x, static_cast<int>(dim_), basis32_.data(), static_cast<int>(dim_),
                         0.0f, s.p.data(), static_cast<int>(k_all));
+        squared_norms(x, b, dim_, s.norms.data());  // as the float64 path sums them
         int64_t zero_rows = 0;
 #pragma omp parallel for schedule(static) reduction(+ : zero_rows) if (b * (k_all + dim_) >= (int64_t{1} << 16))
         for (int64_t i = 0; i < b; ++i) {
-            const double ss = squared_norm(x + i * dim_, dim_);  // as the float64 path sums it
-            s.norms[i] = ss;
+            const double ss = s.norms[i];
             double* v = &s.s_hat[i * groups];
             double* w = &s.w[i * groups];
             if (ss == 0.0) {
