@@ -160,7 +160,7 @@ Masc::~Masc() = default;  // here, where Block32 is complete
 
 bool Masc::amx_for_width(int64_t d) {
     if (!cpu::amx_bf16_usable()) return false;
-    // Where the kernel's bound is at most 3× float32's (header): d ≥ 391.
+    // Where the kernel's bound is at most 3× float32's (header): d ≥ 389.
     const double w = static_cast<double>(d), eps = 0x1p-24;
     return cpu::amx_bf16x3_bound(d).per_abs_dot <= 3.0 * (eps + w * eps / (1.0 - w * eps) * (1.0 + eps));
 }
@@ -329,7 +329,8 @@ MascCounts Masc::predict(const float* rows, int64_t n, std::span<int32_t* const>
     if (n == 0) return counts;
     // The float64 path's blocks, so that a block it must rerun (header) is one it would have run; the
     // float32 pass takes whole blocks a span at a time.
-    const int64_t block = std::min(rows_per_block(), n), span = std::min(span_rows(basis_rows(), block, amx_ != nullptr), n);
+    const int64_t block = std::min(rows_per_block(), n);
+    const int64_t span = std::min(span_rows(basis_rows(), block, amx_ != nullptr), n);
     const int64_t k_all = basis_rows(), groups = int64_t{num_sets_} * num_classes_;
     const int32_t K = num_classes_;
     const std::lock_guard<std::mutex> lock(block_mutex_);
