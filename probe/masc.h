@@ -16,11 +16,11 @@
 // and dividing first could round two distinct numerators onto one value).
 //
 // MascPrecision::Float32Certified (the default) gives the float64 path's predictions with its GEMM
-// in float32, about twice as fast. It works a span at a time: a whole number of the float64 path's
-// blocks, up to 4096 rows (8192 on AMX, below), so that packing Ŵ (once per GEMM call) is amortised
-// over many rows. Per
-// span: the float32 GEMM P̂ = X·Ŵᵀ (b, k_all) on the float32 rows and Ŵ = fl32(W)
-// (rounded to nearest, held beside W), then per row and class, from the p̂_j read as float64:
+// in float32, about twice as fast (probe/masc_certified.cpp). It works a span at a time: a whole
+// number of the float64 path's blocks, up to 4096 rows (8192 on AMX, below), so that packing Ŵ (once
+// per GEMM call) is amortised over many rows. Per span: the float32 GEMM P̂ = X·Ŵᵀ (b, k_all) on the
+// float32 rows and Ŵ = fl32(W) (rounded to nearest, held beside W), then per row and class, from the
+// p̂_j read as float64:
 //   ŝ_c = Σ_j p̂_j² (or ‖x‖² − Σ_j p̂_j² for a complement class), A_c = Σ_j |p̂_j|,
 // with ‖x‖² summed exactly as the float64 path sums it, and bounds W_c ≥ |ŝ_c − s_c| + |v_c − s_c|,
 // s_c the exact score (of the stored float64 basis) and v_c what the float64 path computes. A row is
