@@ -120,10 +120,40 @@ inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, c
     }
 }
 
+// C (I × 16V tile) = Aᵀ·B over K ≤ kBlockK from zero, stored as summed. Kept out of line: inlined into
+// its callers, GCC spilled the tile to the stack.
+template <int I, int V>
+__attribute__((noinline)) void tile_one_block(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                                              float* C, int64_t ldc) {
+    v16 acc[I][V] = {};
+    for (int64_t k = 0; k < K; ++k) {
+        v16 b[V];
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) b[v] = load16(B + k * ldb + 16 * v);
+#pragma GCC unroll 8
+        for (int i = 0; i < I; ++i) {
+            const v16 a = splat(A[k * lda + i]);
+#pragma GCC unroll 4
+            for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, b[v], acc[i][v]);
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < I; ++i)
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) store16(C + i * ldc + 16 * v, acc[i][v]);
+}
+
 // One I × 16V tile of C = Aᵀ·B, Aᵀ(i, k) = A[k·lda + i], K block by K block.
 template <int I, int V>
 void tile_broadcast_a(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last, float alpha,
                       float beta, float* C, int64_t ldc) {
+    if (K <= kBlockK && alpha == 1.0f && beta == 0.0f && last == 16) {
+        // One K block added into a C that counts as 0: fma(1, sum, +0) is the sum itself (a chain of
+        // FMAs from +0 never yields −0), so the tile is stored as summed. The weight gradient (K = the
+        // batch) takes this path; the general epilogue below cost it ~13 % (it spills the tile).
+        tile_one_block<I, V>(K, A, lda, B, ldb, C, ldc);
+        return;
+    }
     for (int64_t k0 = 0, kb; k0 < K; k0 += kb) {
         kb = next_k_block(K - k0);
         v16 acc[I][V] = {};
@@ -336,20 +366,26 @@ void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, i
         }
 }
 
-// P (B, width) += g(:, rows)·W(rows, :) for one column strip, width ≤ kTileCols; gt: the batch's panels
-// (tile t of 8 batch rows at gt + t·8·N), already offset to the first of the rows.
+// The sums of dx for one column strip, width ≤ kTileCols, one (8, kTileCols) block per tile of 8 batch
+// rows, the blocks one after another (kStripFloats per tile): a tile's sums are one contiguous 1.5 KB
+// run, not 8 rows a whole row of dx apart — those fall in the same L1 sets, and the dx pass ran 13 %
+// slower with them (bench/small_batch_gemm_bench's backward row, 1 thread).
+constexpr int64_t kTileFloats = kTileRows * kTileCols;
+
+// P (B, width) += g(:, rows)·W(rows, :) for one column strip; P: the strip's tile blocks (above); gt: the
+// batch's panels (tile t of 8 batch rows at gt + t·8·N), already offset to the first of the rows.
 void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const float* gt, const float* W, int64_t ldw,
-                    bool fresh, float* P, int64_t ldp) {
+                    bool fresh, float* P) {
     for (int64_t t = 0; t * kTileRows < B; ++t) {
         // Tiles of 8 batch rows (the panel's zero rows pad a short last tile; its extra rows of P are scratch).
         const float* g = gt + t * N * kTileRows;
-        float* p = P + t * kTileRows * ldp;
+        float* p = P + t * kTileFloats;
         if (width == kTileCols) {
-            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, ldp);
+            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, kTileCols);
         } else {
             for (int64_t n = 0; n < width; n += 16)
                 tile_continue<kTileRows, 1>(rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
-                                            fresh, p + n, ldp);
+                                            fresh, p + n, kTileCols);
         }
     }
 }
@@ -374,7 +410,8 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
         const int64_t s0 = strips * me / threads, s1 = strips * (me + 1) / threads;
         const int64_t c0 = s0 * kTileCols, c1 = std::min(K, s1 * kTileCols), cols = c1 - c0;
         if (cols > 0) {
-            float* P = scratch(tiles * kTileRows * cols, 1);  // dx's sums over the current K block (8·tiles, cols)
+            // dx's sums over the current K block, strip by strip (strip_continue): strip j at P + j·tiles·kTileFloats.
+            float* P = scratch((s1 - s0) * tiles * kTileFloats, 1);
             float* D = scratch(kTileRows * cols, 2);          // weight-gradient rows (8, cols)
             for (int64_t o0 = 0, kb; o0 < N; o0 += kb) {  // OpenBLAS's K blocks over W's rows
                 kb = next_k_block(N - o0);
@@ -383,7 +420,7 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     // dx's sums over these rows of W, before they change …
                     for (int64_t c = c0; c < c1; c += kTileCols)
                         strip_continue(B, N, rows, std::min<int64_t>(kTileCols, c1 - c), gt + o * kTileRows, W + o * K + c,
-                                       K, o == o0, P + (c - c0), cols);
+                                       K, o == o0, P + (c - c0) / kTileCols * tiles * kTileFloats);
                     // … then their gradient, dW(rows, cols) = g(:, rows)ᵀ·x(:, cols), 8 rows at a time, to the update.
                     for (int64_t q = o; q < o + rows; q += kTileRows) {
                         const int64_t sub = std::min<int64_t>(kTileRows, o + rows - q);
@@ -395,9 +432,12 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                 }
                 // dx(:, cols) = block + (first block ? beta·dx : dx), OpenBLAS's step.
                 for (int64_t i = 0; i < B; ++i)
-                    for (int64_t c = 0; c < cols; c += 16)
-                        add_block(dx + i * K + c0 + c, load_first(P + i * cols + c, int(std::min<int64_t>(16, cols - c))),
-                                  int(std::min<int64_t>(16, cols - c)), 1.0f, beta_dx, o0 == 0);
+                    for (int64_t c = 0; c < cols; c += 16) {
+                        const int n = static_cast<int>(std::min<int64_t>(16, cols - c));
+                        const float* sums = P + (c / kTileCols * tiles + i / kTileRows) * kTileFloats +
+                                            i % kTileRows * kTileCols + c % kTileCols;
+                        add_block(dx + i * K + c0 + c, load_first(sums, n), n, 1.0f, beta_dx, o0 == 0);
+                    }
             }
         }
     }
