@@ -367,9 +367,9 @@ void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, i
 }
 
 // The sums of dx for one column strip, width ≤ kTileCols, one (8, kTileCols) block per tile of 8 batch
-// rows, the blocks one after another (kStripFloats per tile): a tile's sums are one contiguous 1.5 KB
+// rows, the blocks one after another (kTileFloats per tile): a tile's sums are one contiguous 1.5 KB
 // run, not 8 rows a whole row of dx apart — those fall in the same L1 sets, and the dx pass ran 13 %
-// slower with them (bench/small_batch_gemm_bench's backward row, 1 thread).
+// slower with them (the 2048 × 2048 layer's backward with its update, 1 thread).
 constexpr int64_t kTileFloats = kTileRows * kTileCols;
 
 // P (B, width) += g(:, rows)·W(rows, :) for one column strip; P: the strip's tile blocks (above); gt: the
