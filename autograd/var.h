@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/sgd_step.h"
 #include "tensor/tensor.h"
 
 namespace probenet::autograd {
@@ -42,6 +43,9 @@ public:
     // grad: this step's complete gradient of parameter elements [offset, offset + n), on the
     // parameter's device. Called concurrently for disjoint ranges.
     virtual void apply(int64_t offset, int64_t n, const float* grad) = 0;
+    // The same update as SGD's arithmetic (tensor/sgd_step.h) for kernels that apply it where they sum
+    // the gradient, for this step; null when the optimizer is not plain SGD.
+    virtual const SgdStep* sgd_step() { return nullptr; }
 };
 
 struct VarImpl {

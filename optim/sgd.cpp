@@ -9,8 +9,18 @@ namespace probenet::optim {
 struct SGD::InBackward final : autograd::UpdateInBackward {
     InBackward(SGD& sgd, size_t index) : sgd(sgd), index(index) {}
     void apply(int64_t offset, int64_t n, const float* grad) override { sgd.update(index, offset, n, grad); }
+    const SgdStep* sgd_step() override {
+        Tensor& p = sgd.params_[index].value();
+        const SgdOptions& o = sgd.opt_;
+        step = {.param = p.data(),
+                .momentum_buf = o.momentum != 0.0f ? sgd.momentum_[index].data() : nullptr,
+                .lr = o.lr, .momentum = o.momentum, .dampening = o.dampening, .weight_decay = o.weight_decay,
+                .nesterov = o.nesterov, .first = !sgd.started_[index]};
+        return &step;
+    }
     SGD& sgd;
     size_t index;
+    SgdStep step;
 };
 
 SGD::SGD(std::vector<Var> params, SgdOptions options)

@@ -30,7 +30,8 @@ void Backend::gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int6
 }
 
 void Backend::linear_backward_with_update(int64_t B, int64_t N, int64_t K, const float* g, const float* x,
-                                          const float* W, float beta_dx, float* dx, const SegmentConsumer& consume) {
+                                          const float* W, float beta_dx, float* dx, const SegmentConsumer& consume,
+                                          const SgdStep* /*step: consume does the same update*/) {
     gemm(false, false, B, K, N, 1.0f, g, N, W, K, beta_dx, dx, K);
     gemm_tn_rows(N, K, B, g, N, x, K, [&](int64_t row0, int64_t rows, const float* block) {
         consume(row0 * K, rows * K, block);

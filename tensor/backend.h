@@ -14,6 +14,7 @@
 
 #include "tensor/conv_geometry.h"
 #include "tensor/device.h"
+#include "tensor/sgd_step.h"
 
 namespace probenet {
 
@@ -49,10 +50,13 @@ public:
     // consume(offset, n, grad) as segments of its row-major storage; consume may change W (it runs after
     // dx is done with those elements) and may run concurrently on disjoint segments. g (B, N), x (B, K),
     // W (N, K). The CPU does both in one pass over W's rows for small batches; the default runs gemm,
-    // then gemm_tn_rows.
+    // then gemm_tn_rows. `step`, when not null, is the same update spelled out as SGD's arithmetic (W is
+    // step->param): a backend may apply it to dW's values where they are summed instead of calling
+    // consume — the same bits either way; the CPU's small-batch kernel does, the default ignores it.
     using SegmentConsumer = std::function<void(int64_t offset, int64_t n, const float* grad)>;
     virtual void linear_backward_with_update(int64_t B, int64_t N, int64_t K, const float* g, const float* x,
-                                             const float* W, float beta_dx, float* dx, const SegmentConsumer& consume);
+                                             const float* W, float beta_dx, float* dx, const SegmentConsumer& consume,
+                                             const SgdStep* step);
 
     // Elementwise over n elements.
     virtual void add(int64_t n, const float* a, const float* b, float* out) = 0;  // out = a + b

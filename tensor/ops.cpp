@@ -74,7 +74,7 @@ void gemm_tn_rows(const Tensor& A, const Tensor& B, const Backend::RowBlockConsu
 }
 
 void linear_backward_with_update(const Tensor& g, const Tensor& x, const Tensor& W, float beta_dx, Tensor& dx,
-                                 const Backend::SegmentConsumer& consume) {
+                                 const Backend::SegmentConsumer& consume, const SgdStep* step) {
     Backend& be = same_device("linear_backward_with_update", g, x);
     same_device("linear_backward_with_update", g, W), same_device("linear_backward_with_update", g, dx);
     rank2("linear_backward_with_update", "g", g), rank2("linear_backward_with_update", "x", x);
@@ -82,8 +82,10 @@ void linear_backward_with_update(const Tensor& g, const Tensor& x, const Tensor&
     PROBENET_CHECK(g.dim(0) == x.dim(0) && W.dim(0) == g.dim(1) && W.dim(1) == x.dim(1) && dx.shape() == x.shape(),
                    "linear_backward_with_update: g ", g.shape_str(), ", x ", x.shape_str(), ", W ", W.shape_str(),
                    ", dx ", dx.shape_str(), " do not fit (g (B, N), x and dx (B, K), W (N, K))");
+    PROBENET_CHECK(!step || step->param == W.data(), "linear_backward_with_update: the SGD step updates another "
+                   "tensor than W ", W.shape_str());
     be.linear_backward_with_update(g.dim(0), g.dim(1), x.dim(1), g.data(), x.data(), W.data(), beta_dx, dx.data(),
-                                   consume);
+                                   consume, step);
 }
 
 Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a, bool trans_b) {

@@ -20,9 +20,10 @@ void gemm(const Tensor& A, bool trans_a, const Tensor& B, bool trans_b, Tensor& 
 // (Backend::gemm_tn_rows): consume(row0, rows, block) with block (rows, N) on A's device.
 void gemm_tn_rows(const Tensor& A, const Tensor& B, const Backend::RowBlockConsumer& consume);
 // A linear layer's backward with its weight update (Backend::linear_backward_with_update): g (B, N),
-// x (B, K), W (N, K); dx (B, K) = beta_dx·dx + g·W, and dW's segments to `consume`.
+// x (B, K), W (N, K); dx (B, K) = beta_dx·dx + g·W, and dW's segments to `consume` — or, where the
+// backend can and `step` is not null, straight to that SGD step (the same update; step->param is W).
 void linear_backward_with_update(const Tensor& g, const Tensor& x, const Tensor& W, float beta_dx, Tensor& dx,
-                                 const Backend::SegmentConsumer& consume);
+                                 const Backend::SegmentConsumer& consume, const SgdStep* step = nullptr);
 // op(A) op(B) in a new tensor.
 Tensor matmul(const Tensor& A, const Tensor& B, bool trans_a = false, bool trans_b = false);
 

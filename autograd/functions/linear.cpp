@@ -20,9 +20,10 @@ struct LinearNode final : Node {
         UpdateInBackward* update = inputs[1]->requires_grad ? take_update_in_backward(*inputs[1]) : nullptr;
         if (update && inputs[0]->requires_grad) {  // dx and the update of W in one pass over W
             GradSlot s = grad_slot(*inputs[0]);
-            ops::linear_backward_with_update(g, x, w, s.beta, s.grad, [update](int64_t offset, int64_t n, const float* d) {
-                update->apply(offset, n, d);
-            });
+            ops::linear_backward_with_update(
+                g, x, w, s.beta, s.grad,
+                [update](int64_t offset, int64_t n, const float* d) { update->apply(offset, n, d); },
+                update->sgd_step());
         } else {
             if (inputs[0]->requires_grad) {
                 GradSlot s = grad_slot(*inputs[0]);

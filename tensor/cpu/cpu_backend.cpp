@@ -132,10 +132,11 @@ public:
     }
 
     void linear_backward_with_update(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
-                                     float beta_dx, float* dx, const SegmentConsumer& consume) override {
+                                     float beta_dx, float* dx, const SegmentConsumer& consume,
+                                     const SgdStep* step) override {
         if (!cpu::small_batch_gemm_applies(false, false, B, K, N) || !cpu::small_batch_gemm_applies(true, false, N, K, B))
-            return Backend::linear_backward_with_update(B, N, K, g, x, W, beta_dx, dx, consume);
-        cpu::small_batch_linear_backward(B, N, K, g, x, W, beta_dx, dx, consume);
+            return Backend::linear_backward_with_update(B, N, K, g, x, W, beta_dx, dx, consume, step);
+        cpu::small_batch_linear_backward(B, N, K, g, x, W, beta_dx, dx, consume, step);
     }
 
     void add(int64_t n, const float* a, const float* b, float* out) override {

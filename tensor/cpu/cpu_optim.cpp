@@ -6,26 +6,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tensor/cpu/cpu_sgd_element.h"
 #include "tensor/cpu/cpu_simd.h"
 
 namespace probenet::cpu {
 
 namespace {
 using simd::v16;
-
-// One element (T = float) or 16 (T = v16) of the update, every option a compile-time constant so
-// the compiler drops the branches. Vectors are spelled out: with run-time flags, or with `omp simd`
-// on an outlined parallel loop, GCC emitted scalar code (perf: a third of a fused MLP step).
-template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, typename T>
-inline void sgd_element(T& p, T g, T& buf, float lr, float momentum, float dampening, float wd) {
-    T d = kDecay ? g + wd * p : g;
-    if constexpr (kMomentum) {
-        const T b = kFirst ? d : momentum * buf + (1.0f - dampening) * d;
-        buf = b;
-        d = kNesterov ? d + momentum * b : b;
-    }
-    p -= lr * d;
-}
 
 // Elements [0, n) — restrict: the three arrays never overlap.
 template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>

@@ -28,6 +28,7 @@
 #include <cstring>
 #include <vector>
 
+#include "tensor/cpu/cpu_sgd_element.h"
 #include "tensor/cpu/cpu_simd.h"
 
 #include <omp.h>
@@ -122,10 +123,14 @@ inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, c
 
 // C (I × 16V tile) = Aᵀ·B over K ≤ kBlockK from zero, stored as summed. Kept out of line: inlined into
 // its callers, GCC spilled the tile to the stack.
+// acc = Σ_k A(k, i)·B[k, 16v …] from zero, k in order — fma_rows without its prefetch, for short K.
 template <int I, int V>
-__attribute__((noinline)) void tile_one_block(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
-                                              float* C, int64_t ldc) {
-    v16 acc[I][V] = {};
+__attribute__((always_inline)) inline void sum_from_zero(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda,
+                                                         const float* B, int64_t ldb) {
+#pragma GCC unroll 8
+    for (int i = 0; i < I; ++i)
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) acc[i][v] = v16{};
     for (int64_t k = 0; k < K; ++k) {
         v16 b[V];
 #pragma GCC unroll 4
@@ -137,6 +142,13 @@ __attribute__((noinline)) void tile_one_block(int64_t K, const float* A, int64_t
             for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, b[v], acc[i][v]);
         }
     }
+}
+
+template <int I, int V>
+__attribute__((noinline)) void tile_one_block(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb,
+                                              float* C, int64_t ldc) {
+    v16 acc[I][V];
+    sum_from_zero(acc, K, A, lda, B, ldb);
 #pragma GCC unroll 8
     for (int i = 0; i < I; ++i)
 #pragma GCC unroll 4
@@ -392,12 +404,48 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
 
 }  // namespace
 
+// One whole tile of dW (8 rows × kTileCols) summed as tile_one_block sums it — the same bits as the
+// gradient `consume` would get — then SGD's step on those elements of W (p) and of the momentum (buf),
+// both with row stride ld: the tile never leaves the registers, and the loads and stores of p and buf
+// overlap the next tile's products.
+template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+__attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* p,
+                                        float* buf, int64_t ld, const SgdStep& s) {
+    v16 acc[kTileRows][kTileVecs];
+    sum_from_zero(acc, K, A, lda, B, ldb);
+#pragma GCC unroll 8
+    for (int i = 0; i < kTileRows; ++i)
+#pragma GCC unroll 4
+        for (int v = 0; v < kTileVecs; ++v) {
+            float* pe = p + i * ld + 16 * v;
+            v16 pv = load16(pe), bv = kMomentum ? load16(buf + i * ld + 16 * v) : v16{};
+            sgd_element<kDecay, kMomentum, kFirst, kNesterov>(pv, acc[i][v], bv, s.lr, s.momentum, s.dampening,
+                                                              s.weight_decay);
+            store16(pe, pv);
+            if constexpr (kMomentum) store16(buf + i * ld + 16 * v, bv);
+        }
+}
+
+// The instance of tile_sgd for a step's options, chosen as Backend::sgd_update chooses its loop.
+using TileSgd = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, float*, int64_t,
+                         const SgdStep&);
+template <bool kDecay>
+TileSgd tile_sgd_for(const SgdStep& s) {
+    if (s.momentum == 0.0f) return tile_sgd<kDecay, false, false, false>;
+    if (s.first) return s.nesterov ? tile_sgd<kDecay, true, true, true> : tile_sgd<kDecay, true, true, false>;
+    return s.nesterov ? tile_sgd<kDecay, true, false, true> : tile_sgd<kDecay, true, false, false>;
+}
+TileSgd tile_sgd_for(const SgdStep& s) {
+    return s.weight_decay != 0.0f ? tile_sgd_for<true>(s) : tile_sgd_for<false>(s);
+}
+
 // Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
 // then updated 8 at a time while they are still in L2.
 constexpr int64_t kChunkRows = 32;
 
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
-                                 float beta_dx, float* dx, const SegmentConsumer& consume) {
+                                 float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {
+    const TileSgd update = step ? tile_sgd_for(*step) : nullptr;
     // Panels of gᵀ, 8 batch rows each (transpose_tiles): (N, 8) at gt + t·8N, zero-padded past B.
     const int64_t tiles = (B + kTileRows - 1) / kTileRows;
     float* gt = scratch(tiles * N * kTileRows, 0);
@@ -421,13 +469,21 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     for (int64_t c = c0; c < c1; c += kTileCols)
                         strip_continue(B, N, rows, std::min<int64_t>(kTileCols, c1 - c), gt + o * kTileRows, W + o * K + c,
                                        K, o == o0, P + (c - c0) / kTileCols * tiles * kTileFloats);
-                    // … then their gradient, dW(rows, cols) = g(:, rows)ᵀ·x(:, cols), 8 rows at a time, to the update.
+                    // … then their gradient, dW(rows, cols) = g(:, rows)ᵀ·x(:, cols), 8 rows at a time, to the
+                    // update: whole tiles straight to the SGD step, the rest (from column c) through D and consume.
                     for (int64_t q = o; q < o + rows; q += kTileRows) {
                         const int64_t sub = std::min<int64_t>(kTileRows, o + rows - q);
-                        for (int64_t c = c0; c < c1; c += kTileCols)
-                            strip_broadcast_a(sub, std::min<int64_t>(kTileCols, c1 - c), B, g + q, N, x + c, K, 1.0f,
-                                              0.0f, D + (c - c0), cols);
-                        for (int64_t r = 0; r < sub; ++r) consume((q + r) * K + c0, cols, D + r * cols);
+                        int64_t c = c0;
+                        if (update && sub == kTileRows)
+                            for (; c + kTileCols <= c1; c += kTileCols)
+                                update(B, g + q, N, x + c, K, step->param + q * K + c,
+                                       step->momentum_buf ? step->momentum_buf + q * K + c : nullptr, K, *step);
+                        if (c == c1) continue;
+                        const int64_t rest = c1 - c;
+                        for (int64_t cc = c; cc < c1; cc += kTileCols)
+                            strip_broadcast_a(sub, std::min<int64_t>(kTileCols, c1 - cc), B, g + q, N, x + cc, K, 1.0f,
+                                              0.0f, D + (cc - c), rest);
+                        for (int64_t r = 0; r < sub; ++r) consume((q + r) * K + c, rest, D + r * rest);
                     }
                 }
                 // dx(:, cols) = block + (first block ? beta·dx : dx), OpenBLAS's step.

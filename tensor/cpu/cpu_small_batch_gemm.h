@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <functional>
 
+#include "tensor/sgd_step.h"
+
 namespace probenet::cpu {
 
 inline constexpr int64_t kSmallBatch = 64;
@@ -41,8 +43,13 @@ void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, i
 // cache — each row of W is read once for both, then updated by `consume`. g (B, N), x (B, K),
 // W (N, K), B ≤ kSmallBatch. Threads split W's columns; consume runs concurrently on disjoint
 // segments. Sums in OpenBLAS's order like small_batch_gemm.
+// With `step` (the same update as SGD's arithmetic, tensor/sgd_step.h), whole 8 × 48 tiles of dW are
+// not handed over but updated in registers where they are summed: W's and the momentum's elements are
+// read and written while the next tile's products run, instead of in a pass of their own after them
+// (the 2048 × 2048 layer's backward: 0.4–0.6 ms less at 2 threads). The ragged rest goes to consume.
 using SegmentConsumer = std::function<void(int64_t offset, int64_t n, const float* grad)>;
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
-                                 float beta_dx, float* dx, const SegmentConsumer& consume);
+                                 float beta_dx, float* dx, const SegmentConsumer& consume,
+                                 const SgdStep* step = nullptr);
 
 }  // namespace probenet::cpu
