@@ -404,19 +404,19 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
 
 }  // namespace
 
-// One whole tile of dW (8 rows × kTileCols) summed as tile_one_block sums it — the same bits as the
-// gradient `consume` would get — then SGD's step on those elements of W (p) and of the momentum (buf),
-// both with row stride ld: the tile never leaves the registers, and the loads and stores of p and buf
-// overlap the next tile's products.
-template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+// One tile of dW (8 rows × 16V columns, V whole vectors) summed as tile_one_block sums it — the same
+// bits as the gradient `consume` would get — then SGD's step on those elements of W (p) and of the
+// momentum (buf), both with row stride ld: the tile never leaves the registers, and the loads and
+// stores of p and buf overlap the next tile's products.
+template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
 __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* p,
                                         float* buf, int64_t ld, const SgdStep& s) {
-    v16 acc[kTileRows][kTileVecs];
+    v16 acc[kTileRows][V];
     sum_from_zero(acc, K, A, lda, B, ldb);
 #pragma GCC unroll 8
     for (int i = 0; i < kTileRows; ++i)
 #pragma GCC unroll 4
-        for (int v = 0; v < kTileVecs; ++v) {
+        for (int v = 0; v < V; ++v) {
             float* pe = p + i * ld + 16 * v;
             v16 pv = load16(pe), bv = kMomentum ? load16(buf + i * ld + 16 * v) : v16{};
             sgd_element<kDecay, kMomentum, kFirst, kNesterov>(pv, acc[i][v], bv, s.lr, s.momentum, s.dampening,
@@ -429,14 +429,15 @@ __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, 
 // The instance of tile_sgd for a step's options, chosen as Backend::sgd_update chooses its loop.
 using TileSgd = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, float*, int64_t,
                          const SgdStep&);
-template <bool kDecay>
+template <int V, bool kDecay>
 TileSgd tile_sgd_for(const SgdStep& s) {
-    if (s.momentum == 0.0f) return tile_sgd<kDecay, false, false, false>;
-    if (s.first) return s.nesterov ? tile_sgd<kDecay, true, true, true> : tile_sgd<kDecay, true, true, false>;
-    return s.nesterov ? tile_sgd<kDecay, true, false, true> : tile_sgd<kDecay, true, false, false>;
+    if (s.momentum == 0.0f) return tile_sgd<V, kDecay, false, false, false>;
+    if (s.first) return s.nesterov ? tile_sgd<V, kDecay, true, true, true> : tile_sgd<V, kDecay, true, true, false>;
+    return s.nesterov ? tile_sgd<V, kDecay, true, false, true> : tile_sgd<V, kDecay, true, false, false>;
 }
+template <int V>
 TileSgd tile_sgd_for(const SgdStep& s) {
-    return s.weight_decay != 0.0f ? tile_sgd_for<true>(s) : tile_sgd_for<false>(s);
+    return s.weight_decay != 0.0f ? tile_sgd_for<V, true>(s) : tile_sgd_for<V, false>(s);
 }
 
 // Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
@@ -445,21 +446,26 @@ constexpr int64_t kChunkRows = 32;
 
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {
-    const TileSgd update = step ? tile_sgd_for(*step) : nullptr;
+    // update[V]: tile_sgd for tiles V vectors wide (a strip's last tile may be 1 or 2 vectors wide).
+    const TileSgd update[kTileVecs + 1] = {nullptr, step ? tile_sgd_for<1>(*step) : nullptr,
+                                           step ? tile_sgd_for<2>(*step) : nullptr,
+                                           step ? tile_sgd_for<3>(*step) : nullptr};
     // Panels of gᵀ, 8 batch rows each (transpose_tiles): (N, 8) at gt + t·8N, zero-padded past B.
     const int64_t tiles = (B + kTileRows - 1) / kTileRows;
     float* gt = scratch(tiles * N * kTileRows, 0);
-    const int64_t strips = (K + kTileCols - 1) / kTileCols;
 #pragma omp parallel if (B * N * K >= (int64_t{1} << 17))
     {
         transpose_tiles(B, N, g, N, gt);
-        // This thread's columns: a contiguous run of whole strips.
+        // This thread's columns: an even share in whole vectors of 16, taken in strips of kTileCols from
+        // its first (the last strip may be narrower). Whole strips would be uneven: 5 and 6 of the 11 of a
+        // 512-wide layer (240 and 272 columns) left one thread waiting for the other.
         const int threads = omp_get_num_threads(), me = omp_get_thread_num();
-        const int64_t s0 = strips * me / threads, s1 = strips * (me + 1) / threads;
-        const int64_t c0 = s0 * kTileCols, c1 = std::min(K, s1 * kTileCols), cols = c1 - c0;
+        const int64_t vectors = (K + 15) / 16;
+        const int64_t c0 = 16 * (vectors * me / threads), c1 = std::min(K, 16 * (vectors * (me + 1) / threads));
+        const int64_t cols = c1 - c0;
         if (cols > 0) {
             // dx's sums over the current K block, strip by strip (strip_continue): strip j at P + j·tiles·kTileFloats.
-            float* P = scratch((s1 - s0) * tiles * kTileFloats, 1);
+            float* P = scratch((cols + kTileCols - 1) / kTileCols * tiles * kTileFloats, 1);
             float* D = scratch(kTileRows * cols, 2);          // weight-gradient rows (8, cols)
             for (int64_t o0 = 0, kb; o0 < N; o0 += kb) {  // OpenBLAS's K blocks over W's rows
                 kb = next_k_block(N - o0);
@@ -474,10 +480,10 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     for (int64_t q = o; q < o + rows; q += kTileRows) {
                         const int64_t sub = std::min<int64_t>(kTileRows, o + rows - q);
                         int64_t c = c0;
-                        if (update && sub == kTileRows)
-                            for (; c + kTileCols <= c1; c += kTileCols)
-                                update(B, g + q, N, x + c, K, step->param + q * K + c,
-                                       step->momentum_buf ? step->momentum_buf + q * K + c : nullptr, K, *step);
+                        if (step && sub == kTileRows)
+                            for (int64_t v; (v = std::min<int64_t>(kTileVecs, (c1 - c) / 16)) > 0; c += 16 * v)
+                                update[v](B, g + q, N, x + c, K, step->param + q * K + c,
+                                          step->momentum_buf ? step->momentum_buf + q * K + c : nullptr, K, *step);
                         if (c == c1) continue;
                         const int64_t rest = c1 - c;
                         for (int64_t cc = c; cc < c1; cc += kTileCols)
