@@ -59,10 +59,11 @@ TEST_CASE("linear backward: SGD applied in the weight-gradient tiles equals the 
         {.lr = 0.02f, .momentum = 0.9f, .weight_decay = 5e-4f, .nesterov = true},
         {.lr = 0.02f, .momentum = 0.9f, .weight_decay = 5e-4f, .nesterov = true, .first = true},
     };
-    // (B, N, K): a ragged last strip of 5 columns, 3 of dx's K blocks (N = 1000 > 896: 448, 276, 276) and
-    // so row blocks of 4; 7 batch rows (serial); whole strips only, one per thread (K = 96); the paper's
-    // 2048 → 10 layer (a row block of 2).
-    const int64_t shapes[][3] = {{32, 1000, 149}, {7, 61, 100}, {32, 64, 96}, {32, 10, 2048}};
+    // (B, N, K): on two threads 144 and 149 columns (3 strips, and 3 strips and 5 columns), 3 of dx's K
+    // blocks (N = 1000 > 896: 448, 276, 276) and so row blocks of 4; 7 batch rows and 100 columns (one
+    // thread); 144 columns a thread (3 strips each); the paper's 2048 → 10 layer (a row block of 2);
+    // 1 and 2 vectors at a strip's end (2048 = 42·48 + 32; 1024 = 21·48 + 16 a thread).
+    const int64_t shapes[][3] = {{32, 1000, 293}, {7, 61, 100}, {32, 64, 288}, {32, 10, 2048}};
     const int threads_before = omp_get_max_threads();
     for (const auto& [B, N, K] : shapes) {
         for (const SgdStep& o : variants) {
