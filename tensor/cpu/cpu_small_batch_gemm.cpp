@@ -103,9 +103,12 @@ inline void add_block(float* out, v16 acc, int n, float alpha, float beta, bool 
 // The register tile's inner loop: acc[i][v] = fma(A[k·lda + i], B[k, 16v …], acc[i][v]) for k in [0, K),
 // in order; the last of the V vectors holds `last` ∈ [1, 16] columns.
 template <int I, int V>
-inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last) {
+inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last,
+                     const float* next = nullptr) {
     for (int64_t k = 0; k < K; ++k) {
         const float* b = B + k * ldb;
+        if (next)  // the same rows of the next strip, into L2 (the hardware does not follow rows 4·ldb bytes apart)
+            for (int v = 0; v < V; ++v) __builtin_prefetch(next + k * ldb + 16 * v, 0, 2);
         if (k + kAheadL2 < K)
             for (int v = 0; v < V; ++v) {
                 __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
@@ -362,14 +365,14 @@ namespace {
 // over `rows` rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
 template <int I, int V>
 void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last, bool fresh, float* P,
-                   int64_t ldp) {
+                   int64_t ldp, const float* next) {
     v16 acc[I][V];
     for (int i = 0; i < I; ++i)
         for (int v = 0; v < V; ++v) {
             const int n = v + 1 < V ? 16 : last;
             acc[i][v] = fresh ? v16{} : (n == 16 ? load16(P + i * ldp + 16 * v) : load_first(P + i * ldp + 16 * v, n));
         }
-    fma_rows(acc, rows, gt, kTileRows, W, ldw, last);
+    fma_rows(acc, rows, gt, kTileRows, W, ldw, last, next);
     for (int i = 0; i < I; ++i)
         for (int v = 0; v < V; ++v) {
             const int n = v + 1 < V ? 16 : last;
@@ -387,17 +390,17 @@ constexpr int64_t kTileFloats = kTileRows * kTileCols;
 // P (B, width) += g(:, rows)·W(rows, :) for one column strip; P: the strip's tile blocks (above); gt: the
 // batch's panels (tile t of 8 batch rows at gt + t·8·N), already offset to the first of the rows.
 void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const float* gt, const float* W, int64_t ldw,
-                    bool fresh, float* P) {
+                    bool fresh, float* P, const float* next) {
     for (int64_t t = 0; t * kTileRows < B; ++t) {
         // Tiles of 8 batch rows (the panel's zero rows pad a short last tile; its extra rows of P are scratch).
         const float* g = gt + t * N * kTileRows;
         float* p = P + t * kTileFloats;
         if (width == kTileCols) {
-            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, kTileCols);
+            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, kTileCols, t == 0 ? next : nullptr);
         } else {
             for (int64_t n = 0; n < width; n += 16)
                 tile_continue<kTileRows, 1>(rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
-                                            fresh, p + n, kTileCols);
+                                            fresh, p + n, kTileCols, nullptr);
         }
     }
 }
@@ -476,7 +479,8 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     // dx's sums over these rows of W, before they change …
                     for (int64_t c = c0; c < c1; c += kTileCols)
                         strip_continue(B, N, rows, std::min<int64_t>(kTileCols, c1 - c), gt + o * kTileRows, W + o * K + c,
-                                       K, o == o0, P + (c - c0) / kTileCols * tiles * kTileFloats);
+                                       K, o == o0, P + (c - c0) / kTileCols * tiles * kTileFloats,
+                                       c + 2 * kTileCols <= c1 ? W + o * K + c + kTileCols : nullptr);
                     // … then their gradient, dW(rows, cols) = g(:, rows)ᵀ·x(:, cols), 8 rows at a time, to the
                     // update: whole tiles straight to the SGD step, the rest (from column c) through D and consume.
                     for (int64_t q = o; q < o + rows; q += kTileRows) {
