@@ -7,7 +7,8 @@
 //   probenet  what its CPU backend runs: tensor/cpu/cpu_small_batch_gemm (reads W once, unpacked)
 //             where it applies, OpenBLAS elsewhere
 // Prints the time per product in µs, each library's total over the step's 15 products, and the largest
-// difference from OpenBLAS relative to the largest |C| (the libraries sum in other orders).
+// difference from OpenBLAS relative to the largest |C| (the libraries sum in other orders); then each
+// layer's backward with SGD inside it, dW through the update pass against dW updated in the tiles.
 // usage: build/bench/small_batch_gemm_bench [threads=0 (all)] [repeats=200] [batch=32]
 #include <cblas.h>
 #include <sys/mman.h>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "bench/cpu_bench_common.h"
+#include "tensor/backend.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
@@ -130,5 +132,37 @@ int main(int argc, char** argv) {
     }
     std::printf("total_us openblas %.1f blis %.1f probenet %.1f (probenet/openblas %.2f)\n", total[0], total[1],
                 total[2], total[2] / total[0]);
+
+    // The backward of each layer with an input gradient as training runs it (SGD, momentum 0.9, inside
+    // backward): dx and dW in one pass over W, dW handed to the update pass (consume → sgd_update) or
+    // updated in the register tiles where it is summed (SgdStep). Same bits either way
+    // (tests/tensor/test_linear_backward_sgd.cpp); W and the momentum keep changing, as in training.
+    std::printf("\nlinear backward with SGD inside (µs): through the update pass, in the tiles\n");
+    double pass_total = 0, tiles_total = 0;
+    for (int l = 1; l + 1 < 6; ++l) {
+        const int64_t K = widths[l], N = widths[l + 1];
+        HugeBuffer g(batch * N), x(batch * K), W(N * K), m(N * K), dx(batch * K);
+        for (float& v : g) v = rng.uniform(-1.0f, 1.0f);
+        for (float& v : x) v = rng.uniform(-1.0f, 1.0f);
+        for (float& v : W) v = rng.uniform(-0.05f, 0.05f);
+        std::fill(m.begin(), m.end(), 0.0f);
+        const SgdStep step{.param = W.data(), .momentum_buf = m.data(), .lr = 1e-3f, .momentum = 0.9f};
+        Backend& cpu = backend_for(Device::CPU);
+        auto backward = [&](const SgdStep* fused) {
+            cpu.linear_backward_with_update(
+                batch, N, K, g.data(), x.data(), W.data(), 0.0f, dx.data(),
+                [&](int64_t offset, int64_t n, const float* grad) {
+                    cpu.sgd_update(n, W.data() + offset, grad, m.data() + offset, step.lr, step.momentum, 0.0f, 0.0f,
+                                   false, false);
+                },
+                fused);
+        };
+        const double t_pass = microseconds(repeats, [&] { backward(nullptr); });
+        const double t_tiles = microseconds(repeats, [&] { backward(&step); });
+        pass_total += t_pass, tiles_total += t_tiles;
+        std::printf("%5lld → %-5lld %10.1f %10.1f\n", static_cast<long long>(K), static_cast<long long>(N), t_pass,
+                    t_tiles);
+    }
+    std::printf("total_us update pass %.1f in tiles %.1f (%.2f)\n", pass_total, tiles_total, tiles_total / pass_total);
     return 0;
 }
