@@ -37,7 +37,8 @@ using RowBlockConsumer = std::function<void(int64_t row0, int64_t rows, const fl
 void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                               int64_t ldb, const RowBlockConsumer& consume);
 
-// The linear layer's backward when the optimizer updates W inside it, in one pass over W's rows:
+// The linear layer's backward when the optimizer updates W inside it, in one pass over W's rows
+// (cpu_linear_backward.cpp):
 // dx (B, K) = beta_dx·dx + g·W (the input gradient, from W's old values) and dW = gᵀ·x, handed to
 // consume(offset, n, grad) as segments of dW's row-major storage (element offset, count) while in
 // cache — each row of W is read once for both, then updated by `consume`. g (B, N), x (B, K),

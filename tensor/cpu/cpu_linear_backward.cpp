@@ -1,0 +1,177 @@
+// The linear layer's backward with its weight update, in one pass over W's rows (declared in
+// cpu_small_batch_gemm.h). g (B, N), x (B, K), W (N, K), B ≤ kSmallBatch:
+//   dx (B, K) = beta_dx·dx + g·W     from W's values before the update, summed in OpenBLAS's order (K
+//                                    blocks of 448 over W's rows, see cpu_small_batch_gemm.cpp), and
+//   dW (N, K) = gᵀ·x                 8 rows × 48 columns at a time, the batch (≤ 64) as K.
+// Per chunk of 32 rows of W: the chunk's share of dx first (tile_continue: 8 batch rows × 48 columns in
+// registers, the running sums between chunks in P, one 1.5 KB block per tile), then dW for those rows,
+// each tile either updated in registers by the optimizer's SGD step (tile_sgd, SgdStep) or handed to
+// `consume` in row segments (the ragged rest, and optimizers that do not spell out their step).
+// Threads split W's columns in equal shares of 16-column vectors; every element's sum is the same on
+// any thread count.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "tensor/cpu/cpu_sgd_element.h"
+#include "tensor/cpu/cpu_small_batch_gemm.h"
+#include "tensor/cpu/cpu_small_batch_tiles.h"
+
+namespace probenet::cpu {
+
+namespace {
+
+using namespace tiles;
+
+// Continues, for an I × 16V tile of P (B rows, row stride ldp), the FMA chains P[i, c] += Σ_r g(i, r)·W[r, c]
+// over `rows` rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
+template <int I, int V>
+void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last, bool fresh, float* P,
+                   int64_t ldp, const float* next) {
+    v16 acc[I][V];
+    for (int i = 0; i < I; ++i)
+        for (int v = 0; v < V; ++v) {
+            const int n = v + 1 < V ? 16 : last;
+            acc[i][v] = fresh ? v16{} : (n == 16 ? load16(P + i * ldp + 16 * v) : load_first(P + i * ldp + 16 * v, n));
+        }
+    fma_rows(acc, rows, gt, kTileRows, W, ldw, last, next);
+    for (int i = 0; i < I; ++i)
+        for (int v = 0; v < V; ++v) {
+            const int n = v + 1 < V ? 16 : last;
+            if (n == 16) store16(P + i * ldp + 16 * v, acc[i][v]);
+            else store_first(P + i * ldp + 16 * v, acc[i][v], n);
+        }
+}
+
+// The sums of dx for one column strip, width ≤ kTileCols, one (8, kTileCols) block per tile of 8 batch
+// rows, the blocks one after another (kTileFloats per tile): a tile's sums are one contiguous 1.5 KB
+// run, not 8 rows a whole row of dx apart — those fall in the same L1 sets, and the dx pass ran 13 %
+// slower with them (the 2048 × 2048 layer's backward with its update, 1 thread).
+constexpr int64_t kTileFloats = kTileRows * kTileCols;
+
+// P (B, width) += g(:, rows)·W(rows, :) for one column strip; P: the strip's tile blocks (above); gt: the
+// batch's panels (tile t of 8 batch rows at gt + t·8·N), already offset to the first of the rows.
+void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const float* gt, const float* W, int64_t ldw,
+                    bool fresh, float* P, const float* next) {
+    for (int64_t t = 0; t * kTileRows < B; ++t) {
+        // Tiles of 8 batch rows (the panel's zero rows pad a short last tile; its extra rows of P are scratch).
+        const float* g = gt + t * N * kTileRows;
+        float* p = P + t * kTileFloats;
+        if (width == kTileCols) {
+            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, kTileCols, t == 0 ? next : nullptr);
+        } else {
+            for (int64_t n = 0; n < width; n += 16)
+                tile_continue<kTileRows, 1>(rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
+                                            fresh, p + n, kTileCols, nullptr);
+        }
+    }
+}
+
+}  // namespace
+
+// One tile of dW (8 rows × 16V columns, V whole vectors) summed as tile_one_block sums it — the same
+// bits as the gradient `consume` would get — then SGD's step on those elements of W (p) and of the
+// momentum (buf), both with row stride ld: the tile never leaves the registers, and the loads and
+// stores of p and buf overlap the next tile's products.
+template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+__attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* p,
+                                        float* buf, int64_t ld, const SgdStep& s) {
+    v16 acc[kTileRows][V];
+    sum_from_zero(acc, K, A, lda, B, ldb);
+#pragma GCC unroll 8
+    for (int i = 0; i < kTileRows; ++i)
+#pragma GCC unroll 4
+        for (int v = 0; v < V; ++v) {
+            float* pe = p + i * ld + 16 * v;
+            v16 pv = load16(pe), bv = kMomentum ? load16(buf + i * ld + 16 * v) : v16{};
+            sgd_element<kDecay, kMomentum, kFirst, kNesterov>(pv, acc[i][v], bv, s.lr, s.momentum, s.dampening,
+                                                              s.weight_decay);
+            store16(pe, pv);
+            if constexpr (kMomentum) store16(buf + i * ld + 16 * v, bv);
+        }
+}
+
+// The instance of tile_sgd for a step's options, chosen as Backend::sgd_update chooses its loop.
+using TileSgd = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, float*, int64_t,
+                         const SgdStep&);
+template <int V, bool kDecay>
+TileSgd tile_sgd_for(const SgdStep& s) {
+    if (s.momentum == 0.0f) return tile_sgd<V, kDecay, false, false, false>;
+    if (s.first) return s.nesterov ? tile_sgd<V, kDecay, true, true, true> : tile_sgd<V, kDecay, true, true, false>;
+    return s.nesterov ? tile_sgd<V, kDecay, true, false, true> : tile_sgd<V, kDecay, true, false, false>;
+}
+template <int V>
+TileSgd tile_sgd_for(const SgdStep& s) {
+    return s.weight_decay != 0.0f ? tile_sgd_for<V, true>(s) : tile_sgd_for<V, false>(s);
+}
+
+// Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
+// then updated 8 at a time while they are still in L2.
+constexpr int64_t kChunkRows = 32;
+
+void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
+                                 float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {
+    // update[V]: tile_sgd for tiles V vectors wide (a strip's last tile may be 1 or 2 vectors wide).
+    const TileSgd update[kTileVecs + 1] = {nullptr, step ? tile_sgd_for<1>(*step) : nullptr,
+                                           step ? tile_sgd_for<2>(*step) : nullptr,
+                                           step ? tile_sgd_for<3>(*step) : nullptr};
+    // Panels of gᵀ, 8 batch rows each (transpose_tiles): (N, 8) at gt + t·8N, zero-padded past B.
+    const int64_t tiles = (B + kTileRows - 1) / kTileRows;
+    float* gt = scratch(tiles * N * kTileRows, 0);
+    // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
+    // 100 µs on two threads and 61 on one.
+#pragma omp parallel if (B * N * K >= (int64_t{1} << 17) && K >= 256)
+    {
+        transpose_tiles(B, N, g, N, gt);
+        // This thread's columns: an even share in whole vectors of 16, taken in strips of kTileCols from
+        // its first (the last strip may be narrower). Whole strips would be uneven: 5 and 6 of the 11 of a
+        // 512-wide layer (240 and 272 columns) left one thread waiting for the other.
+        const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+        const int64_t vectors = (K + 15) / 16;
+        const int64_t c0 = 16 * (vectors * me / threads), c1 = std::min(K, 16 * (vectors * (me + 1) / threads));
+        const int64_t cols = c1 - c0;
+        if (cols > 0) {
+            // dx's sums over the current K block, strip by strip (strip_continue): strip j at P + j·tiles·kTileFloats.
+            float* P = scratch((cols + kTileCols - 1) / kTileCols * tiles * kTileFloats, 1);
+            float* D = scratch(kTileRows * cols, 2);          // weight-gradient rows (8, cols)
+            for (int64_t o0 = 0, kb; o0 < N; o0 += kb) {  // OpenBLAS's K blocks over W's rows
+                kb = next_k_block(N - o0);
+                for (int64_t o = o0; o < o0 + kb; o += kChunkRows) {
+                    const int64_t rows = std::min<int64_t>(kChunkRows, o0 + kb - o);
+                    // dx's sums over these rows of W, before they change …
+                    for (int64_t c = c0; c < c1; c += kTileCols)
+                        strip_continue(B, N, rows, std::min<int64_t>(kTileCols, c1 - c), gt + o * kTileRows, W + o * K + c,
+                                       K, o == o0, P + (c - c0) / kTileCols * tiles * kTileFloats,
+                                       c + 2 * kTileCols <= c1 ? W + o * K + c + kTileCols : nullptr);
+                    // … then their gradient, dW(rows, cols) = g(:, rows)ᵀ·x(:, cols), 8 rows at a time, to the
+                    // update: whole tiles straight to the SGD step, the rest (from column c) through D and consume.
+                    for (int64_t q = o; q < o + rows; q += kTileRows) {
+                        const int64_t sub = std::min<int64_t>(kTileRows, o + rows - q);
+                        int64_t c = c0;
+                        if (step && sub == kTileRows)
+                            for (int64_t v; (v = std::min<int64_t>(kTileVecs, (c1 - c) / 16)) > 0; c += 16 * v)
+                                update[v](B, g + q, N, x + c, K, step->param + q * K + c,
+                                          step->momentum_buf ? step->momentum_buf + q * K + c : nullptr, K, *step);
+                        if (c == c1) continue;
+                        const int64_t rest = c1 - c;
+                        for (int64_t cc = c; cc < c1; cc += kTileCols)
+                            strip_broadcast_a(sub, std::min<int64_t>(kTileCols, c1 - cc), B, g + q, N, x + cc, K, 1.0f,
+                                              0.0f, D + (cc - c), rest);
+                        for (int64_t r = 0; r < sub; ++r) consume((q + r) * K + c, rest, D + r * rest);
+                    }
+                }
+                // dx(:, cols) = block + (first block ? beta·dx : dx), OpenBLAS's step.
+                for (int64_t i = 0; i < B; ++i)
+                    for (int64_t c = 0; c < cols; c += 16) {
+                        const int n = static_cast<int>(std::min<int64_t>(16, cols - c));
+                        const float* sums = P + (c / kTileCols * tiles + i / kTileRows) * kTileFloats +
+                                            i % kTileRows * kTileCols + c % kTileCols;
+                        add_block(dx + i * K + c0 + c, load_first(sums, n), n, 1.0f, beta_dx, o0 == 0);
+                    }
+            }
+        }
+    }
+}
+
+}  // namespace probenet::cpu
