@@ -1,7 +1,7 @@
 // SGD's update of one element (T = float) or of 16 (T = v16), every option a compile-time constant so
 // the compiler drops the branches. One definition for the update pass (cpu_optim.cpp) and for the
 // linear layer's backward, which applies it to gradient tiles in registers
-// (cpu_small_batch_gemm.cpp): the two give the same bits because they compile the same expression.
+// (cpu_linear_backward.cpp): the two give the same bits because they compile the same expression.
 // Vectors are spelled out: with run-time flags, or with `omp simd` on an outlined parallel loop, GCC
 // emitted scalar code (perf: a third of a fused MLP step).
 #pragma once

@@ -1,5 +1,5 @@
 // The linear layer's backward with SGD applied where dW is summed (Backend::linear_backward_with_update
-// with a SgdStep, tensor/cpu/cpu_small_batch_gemm.cpp's tile_sgd) against the same backward handing
+// with a SgdStep, tensor/cpu/cpu_linear_backward.cpp's tile_sgd) against the same backward handing
 // dW to the update pass (consume → Backend::sgd_update): W, the momentum and dx equal bit for bit, for
 // every SGD option, on 1 and 2 threads, on shapes with ragged column strips, ragged row blocks and
 // several of dx's K blocks — and the fused kernel's result does not depend on the thread count.
