@@ -68,8 +68,6 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
     }
 }
 
-}  // namespace
-
 // One tile of dW (8 rows × 16V columns, V whole vectors) summed as tile_one_block sums it — the same
 // bits as the gradient `consume` would get — then SGD's step on those elements of W (p) and of the
 // momentum (buf), both with row stride ld: the tile never leaves the registers, and the loads and
@@ -109,6 +107,8 @@ TileSgd tile_sgd_for(const SgdStep& s) {
 // Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
 // then updated 8 at a time while they are still in L2.
 constexpr int64_t kChunkRows = 32;
+
+}  // namespace
 
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {

@@ -11,6 +11,7 @@
 #include "tensor/backend.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
+#include "tensor/tensor.h"
 
 using namespace probenet;
 
@@ -20,11 +21,7 @@ struct Result {
     std::vector<float> w, m, dx;
 };
 
-std::vector<float> uniform(int64_t n, Rng& rng) {
-    std::vector<float> v(static_cast<size_t>(n));
-    for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
-    return v;
-}
+std::vector<float> uniform(int64_t n, Rng& rng) { return Tensor::uniform({n}, -1.0f, 1.0f, rng).to_vector(); }
 
 // One backward of a layer W (N, K) at batch B from fixed data, with the update fused (`fused`) or
 // through consume; the momentum starts from a random buffer (a later step) unless `first`.
