@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
-#include <fstream>
 #include <functional>
 #include <memory>
-#include <sstream>
 
 #include "data/label_corruption.h"
-#include "nn/forward_in_batches.h"
 #include "probe/class_gram.h"
+#include "probe/layer_stream.h"
 #include "probe/probe_registry.h"
 #include "probe/row_gather.h"
 #include "tensor/error.h"
@@ -23,50 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// A layer output as host rows (n, d): flattened, copied off the GPU if needed.
-Tensor as_rows(const Tensor& output) {
-    const int64_t n = output.dim(0);
-    return output.reshape({n, n ? output.numel() / n : 0}).to(Device::CPU);
-}
-
-// Runs samples [0, limit) of `dataset` through `model` batch by batch (nn/forward_in_batches.h);
-// `on_layer(layer index, rows, begin)` receives each probed layer's rows for samples [begin, begin + n)
-// — the "input" layer's as the images are drawn, the others from forward hooks — and
-// `on_logits(logits, begin)` the model output. Without on_logits (the fit's pass), each forward stops
-// as soon as every probed layer has its rows — probing "input" alone runs no network at all, "fc2"
-// only the layers up to it. After each batch, config.progress (if set) hears `pass`, the rows done and
-// `limit` (passes of more than one batch).
-void stream(const char* pass, nn::Module& model, const data::Dataset& dataset, const ProbeConfig& config,
-            int64_t limit, const std::function<void(size_t, const Tensor&, int64_t)>& on_layer,
-            const std::function<void(const Tensor&, int64_t)>& on_logits) {
-    int64_t batch_begin = 0;  // the batch the forward hooks are seeing
-    size_t hooked = 0, delivered = 0;  // probed modules, and how many have fired in this batch
-    std::vector<nn::HookHandle> hooks;
-    for (size_t i = 0; i < config.layers.size(); ++i) {
-        if (config.layers[i] == "input") continue;
-        ++hooked;
-        hooks.push_back(model.find_or_throw(config.layers[i]).register_forward_hook(
-            [&, i](const nn::Module&, const Tensor& y) {
-                on_layer(i, as_rows(y), batch_begin);
-                if (!on_logits && ++delivered == hooked) throw nn::StopForward{};
-            }));
-    }
-    nn::forward_in_batches(
-        model, limit, config.batch, config.device,
-        [&](int64_t begin, int64_t end) {
-            batch_begin = begin;
-            delivered = 0;
-            Tensor x = dataset.batch_images(begin, end);
-            for (size_t i = 0; i < config.layers.size(); ++i)
-                if (config.layers[i] == "input") on_layer(i, as_rows(x), begin);
-            return x;
-        },
-        [&](const Tensor& x, const Tensor& logits, int64_t begin) {
-            if (on_logits) on_logits(logits, begin);
-            if (config.progress && limit > config.batch) config.progress(pass, begin + x.dim(0), limit);
-        },
-        /*run_model=*/on_logits || hooked > 0);
-}
 
 // Agreements of `pred` with labels[begin, begin + pred.size()).
 int64_t count_matches(const std::vector<int32_t>& pred, const std::vector<int32_t>& labels, int64_t begin) {
@@ -82,11 +36,6 @@ int64_t count_zero_rows(const float* rows, int64_t n, int64_t d) {
     return zeros;
 }
 
-std::string gigabytes(int64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / 1e9);
-    return buf;
-}
 
 // One probe of one layer in pass 2: the rows it has not predicted yet, its predictions and the
 // agreement tallies.
@@ -213,7 +162,7 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
         waiting = 0;
         if (failure) std::rethrow_exception(failure);
     };
-    stream(
+    stream_layers(
         "probe pass 1 (statistics)", model, train, config, train.size(),
         [&](size_t i, const Tensor& r, int64_t begin) {
             arrived[i].push_back({r, begin});
@@ -251,67 +200,6 @@ std::vector<std::vector<std::unique_ptr<Probe>>> fit_layers(nn::Module& model, c
 }
 
 }  // namespace
-
-int64_t available_memory_bytes() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::string key;
-    int64_t kb = 0;
-    std::string unit;
-    while (meminfo >> key >> kb >> unit)
-        if (key == "MemAvailable:") return kb * 1024;
-    return 0;
-}
-
-std::vector<int64_t> check_probe_config(nn::Module& model, const data::Dataset& train, const ProbeConfig& config) {
-    PROBENET_CHECK(!config.layers.empty(), "probe: no layers to probe");
-    PROBENET_CHECK(!config.probes.empty(), "probe: no probes given; known probes: ", known_probes());
-    PROBENET_CHECK(train.size() > 0, "probe: empty training set");
-    for (const Threshold& t : config.options.thresholds) validate(t);
-    for (const std::string& l : config.layers)
-        if (l != "input") model.find_or_throw(l);
-    const size_t L = config.layers.size();
-    // Check: every probe can be made (unknown names fail here), and row probes fit in memory.
-    std::vector<std::string> row_probes;
-    for (const std::string& name : config.probes)
-        if (make_probe(name, config.options)->needs_rows()) row_probes.push_back(name);
-    std::vector<int64_t> dims(L, 0);
-    const bool was_training = model.training();
-    model.eval();
-    stream(
-        "probe check", model, train, config, 1,
-        [&](size_t i, const Tensor& rows, int64_t) { dims[i] = rows.dim(1); }, {});
-    // A component count above a layer's width would be capped to the width, where every class's
-    // subspace is the whole space and MASC scores at chance: refuse it rather than report that.
-    if (std::find(config.probes.begin(), config.probes.end(), "masc") != config.probes.end())
-        for (const Threshold& t : config.options.thresholds)
-            if (const auto* count = std::get_if<ComponentCount>(&t))
-                for (size_t i = 0; i < L; ++i)
-                    PROBENET_CHECK(count->value <= dims[i], "MASC threshold ", count->value, " asks for ",
-                                   count->value, " principal components, but layer ", config.layers[i],
-                                   " is only ", dims[i], " wide; give at most ", dims[i],
-                                   " components for it (--variance) or a fraction of variance such as 0.99");
-    if (!row_probes.empty()) {
-        int64_t need = 0;
-        std::string per_layer;
-        for (size_t i = 0; i < L; ++i) {
-            int64_t per_row = dims[i] * 4;  // the run's one float32 copy
-            for (const std::string& name : row_probes) per_row += make_probe(name, config.options)->row_bytes(dims[i]);
-            need += per_row * train.size();
-            per_layer += (per_layer.empty() ? "" : ", ") + config.layers[i] + " (d " + std::to_string(dims[i]) + ")";
-        }
-        const int64_t limit = config.row_memory_limit > 0 ? config.row_memory_limit
-                                                          : static_cast<int64_t>(0.8 * double(available_memory_bytes()));
-        std::string names;
-        for (const std::string& n : row_probes) names += (names.empty() ? "" : ",") + n;
-        PROBENET_CHECK(limit <= 0 || need <= limit, "probes ", names, " keep the training rows: ", train.size(),
-                       " rows of layers ", per_layer, " need ", gigabytes(need), ", more than the ", gigabytes(limit),
-                       " allowed (--probe-memory GB; default 80% of available memory). Probe fewer --layers, use "
-                       "--train-size, or drop ", names, " from --probes");
-    }
-
-    model.train(was_training);
-    return dims;
-}
 
 ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const data::Dataset& test,
                         const ProbeConfig& config) {
@@ -366,14 +254,14 @@ ProbeResult probe_model(nn::Module& model, const data::Dataset& train, const dat
         for (size_t i = 0; i < L; ++i)
             for (Scoring& sc : scoring[i]) sc.flush(dims[i], S, tally(sc, against, on_train));
     };
-    stream("probe pass 2 (train)", model, train, config, train.size(), score_layer(sets, true),
+    stream_layers("probe pass 2 (train)", model, train, config, train.size(), score_layer(sets, true),
            [&](const Tensor& logits, int64_t begin) {
                const std::vector<int32_t> pred = ops::argmax_rows(logits);
                model_corrupt += count_matches(pred, train.train_labels, begin);
                model_true += count_matches(pred, train.true_labels, begin);
            });
     flush_all(sets, true);
-    stream("probe pass 2 (test)", model, test, config, test.size(), score_layer(test_sets, false),
+    stream_layers("probe pass 2 (test)", model, test, config, test.size(), score_layer(test_sets, false),
            [&](const Tensor& logits, int64_t begin) {
                model_test += count_matches(ops::argmax_rows(logits), test.true_labels, begin);
            });
@@ -438,7 +326,7 @@ RowPredictions predict_rows(nn::Module& model, const data::Dataset& train,
                 for (size_t s = 0; s < S; ++s) std::copy(outs[s], outs[s] + n, per_layer[i][s].begin() + first);
             };
         };
-        stream(
+        stream_layers(
             "probe labelling", model, *target, config, target->size(),
             [&](size_t i, const Tensor& r, int64_t begin) {
                 gathered[i].add(r.data(), r.dim(0), dims[i], begin, fitted[i][0]->rows_per_predict(), label(i));
