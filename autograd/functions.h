@@ -28,6 +28,9 @@ Var cross_entropy(const Var& logits, const std::vector<int32_t>& labels);
 // x (N, C, H, W) → (N, ·, Ho, Wo), Ho = floor((H + 2·padding − k) / stride) + 1, likewise Wo.
 // conv2d: weight (O, C, kh, kw), bias (O) or an undefined Var for none → (N, O, Ho, Wo).
 Var conv2d(const Var& x, const Var& weight, const Var& bias = {}, int stride = 1, int padding = 0);
+// conv2d_relu: relu(conv2d(x, weight, bias)) as one node, bit for bit the same, without the ReLU's own
+// passes over memory (the backend folds it into the convolution's store and its backward's read of dy).
+Var conv2d_relu(const Var& x, const Var& weight, const Var& bias = {}, int stride = 1, int padding = 0);
 // Pooling over kernel×kernel windows (padding ≤ kernel / 2); max ties go to the first element in
 // row-major window order; the average divides by kernel² (padding counts as zeros).
 Var max_pool2d(const Var& x, int kernel, int stride, int padding = 0);

@@ -12,7 +12,8 @@
 // forward + backward with a random upstream gradient, each the median of repeated calls on the
 // activations of one real forward. The rows add up to a little less than a step: the loss, the
 // optimizer and the graph of the whole model are the rest.
-// usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown]
+// --no-fusion runs each conv and its ReLU as two layers (nn::set_layer_fusion), to measure the fusion.
+// usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown] [--no-fusion]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,6 +26,7 @@
 #include "autograd/grad_mode.h"
 #include "bench/cpu_bench_common.h"
 #include "nn/models/cnn.h"
+#include "nn/sequential.h"
 #include "optim/adam.h"
 #include "tensor/error.h"
 #include "tensor/random.h"
@@ -75,7 +77,9 @@ int main(int argc, char** argv) {
         const int steps = parse_int(argc, argv, "--steps", 50), warmup = parse_int(argc, argv, "--warmup", 5);
         PROBENET_CHECK(steps > 0 && warmup >= 0, "cnn_step_bench: --steps must be positive and --warmup >= 0");
         set_threads(parse_int(argc, argv, "--threads", 2));
-        std::printf("%s\n", runtime_summary(Device::CPU).c_str());
+        nn::set_layer_fusion(!has_flag(argc, argv, "--no-fusion"));
+        std::printf("%s\nlayer fusion (conv + ReLU): %s\n", runtime_summary(Device::CPU).c_str(),
+                    nn::layer_fusion() ? "on" : "off");
 
         Rng rng(42);
         auto model = nn::make_paper_cnn(1, 28, 10, rng);

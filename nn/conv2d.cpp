@@ -15,10 +15,19 @@ Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, int kernel, int stride
     if (bias) bias_ = &add_parameter("bias", pytorch_default_uniform({out_}, fan_in, rng));
 }
 
-Var Conv2d::forward(const Var& x) {
+void Conv2d::check_input(const Var& x) const {
     PROBENET_CHECK(x.value().rank() == 4 && x.value().dim(1) == in_, "layer '", name(), "' (Conv2d ", in_, " → ", out_,
                    "): expected input (N, ", in_, ", H, W), got ", x.value().shape_str());
+}
+
+Var Conv2d::forward(const Var& x) {
+    check_input(x);
     return autograd::conv2d(x, *weight_, bias_ ? *bias_ : Var(), stride_, padding_);
+}
+
+Var Conv2d::forward_relu(const Var& x) {
+    check_input(x);
+    return autograd::conv2d_relu(x, *weight_, bias_ ? *bias_ : Var(), stride_, padding_);
 }
 
 std::string Conv2d::describe() const {

@@ -1,14 +1,18 @@
 #include "nn/module.h"
 
+#include "autograd/functions.h"
 #include "tensor/error.h"
 
 namespace probenet::nn {
 
-Var Module::operator()(const Var& x) {
-    Var y = forward(x);
+Var Module::operator()(const Var& x) { return run_hooks(forward(x)); }
+
+Var Module::run_hooks(const Var& y) {
     if (!hooks_->empty()) hooks_->run(*this, y.value());
     return y;
 }
+
+Var Module::forward_relu(const Var& x) { return autograd::relu(forward(x)); }
 
 void Module::train(bool on) {
     training_ = on;

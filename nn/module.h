@@ -30,6 +30,11 @@ public:
     // forward, then the forward hooks on its output.
     Var operator()(const Var& x);
     virtual Var forward(const Var& x) = 0;
+    // relu(forward(x)). A module whose backend folds a ReLU into its own computation (Conv2d) says so
+    // with folds_relu() and does it here in one step; Sequential calls it for such a child followed by
+    // a ReLU (nn/sequential.h). The default is the two steps.
+    virtual bool folds_relu() const { return false; }
+    virtual Var forward_relu(const Var& x);
     virtual std::string type_name() const = 0;
     // Extra text for summaries, e.g. "784 → 128".
     virtual std::string describe() const { return ""; }
@@ -57,6 +62,8 @@ public:
 
     HookHandle register_forward_hook(ForwardHook hook);
     size_t hook_count() const { return hooks_->size(); }
+    // Runs the forward hooks on y, as operator() does after forward, and returns y.
+    Var run_hooks(const Var& y);
 
 protected:
     template <typename M>

@@ -38,6 +38,27 @@ void Backend::linear_backward_with_update(int64_t B, int64_t N, int64_t K, const
     });
 }
 
+void Backend::conv2d_relu_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                                  float* y) {
+    conv2d_forward(g, x, w, bias, y);
+    relu(g.N * g.O * g.output_plane(), y, y);
+}
+
+void Backend::conv2d_relu_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* y,
+                                   const float* dy, float beta_dx, float* dx, float beta_dw, float* dw, float beta_db,
+                                   float* db) {
+    const int64_t n = g.N * g.O * g.output_plane();
+    float* masked = allocate(n);
+    try {
+        relu_backward(n, y, dy, 0.0f, masked);
+        conv2d_backward(g, x, w, masked, beta_dx, dx, beta_dw, dw, beta_db, db);
+    } catch (...) {
+        deallocate(masked, n);
+        throw;
+    }
+    deallocate(masked, n);
+}
+
 bool backend_available(Device device) {
     if (device == Device::CPU) return true;
 #ifdef PROBENET_WITH_CUDA

@@ -110,6 +110,16 @@ public:
     // x is read only for dw, w only for dx.
     virtual void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy,
                                  float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) = 0;
+    // The convolution followed by a ReLU, as one layer: y = max(w ⋆ x + bias, 0) (relu's rule: NaN → 0),
+    // and its backward, conv2d_backward for dy ∘ [y > 0] where y is this forward's output. Same bits as
+    // conv2d_forward then relu, and relu_backward then conv2d_backward. The CPU applies the ReLU as it
+    // stores y and the mask as it reads dy, so neither makes a pass over memory of its own; the
+    // defaults run the two steps (the backward through a temporary for the masked dy).
+    virtual void conv2d_relu_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                                     float* y);
+    virtual void conv2d_relu_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* y,
+                                      const float* dy, float beta_dx, float* dx, float beta_dw, float* dw,
+                                      float beta_db, float* db);
 
     // Pooling: x (N,C,H,W), y, dy and argmax (N,C,Ho,Wo). Windows with padding never count padding as a
     // maximum; the average divides by kh·kw whatever the padding (PyTorch's count_include_pad=True).

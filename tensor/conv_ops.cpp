@@ -32,20 +32,21 @@ void check_index_range(const char* op, const Pool2dGeometry& g) {
                    " has more than 2^24 elements, which float argmax indices cannot address exactly");
 }
 
-}  // namespace
+// Checks a convolution's arguments and returns its geometry and backend.
+struct Checked {
+    Backend& be;
+    Conv2dGeometry g;
+};
 
-Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
-    Backend& be = bias.defined() ? device_of("conv2d", {&x, &w, &bias}) : device_of("conv2d", {&x, &w});
-    const Conv2dGeometry g = Conv2dGeometry::make("conv2d", x.shape(), w.shape(), stride, padding);
-    if (bias.defined()) expect_shape("conv2d", "bias", bias, {g.O}, "weight " + w.shape_str());
-    Tensor y = Tensor::empty(g.output_shape(), x.device());
-    be.conv2d_forward(g, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data());
-    return y;
+Checked check_forward(const char* op, const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
+    Backend& be = bias.defined() ? device_of(op, {&x, &w, &bias}) : device_of(op, {&x, &w});
+    const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
+    if (bias.defined()) expect_shape(op, "bias", bias, {g.O}, "weight " + w.shape_str());
+    return {be, g};
 }
 
-void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
-                     const Conv2dGrads& grads) {
-    const char* op = "conv2d_backward";
+Checked check_backward(const char* op, const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                       const Conv2dGrads& grads) {
     Backend& be = device_of(op, {&x, &w, &dy});
     const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
     expect_shape(op, "dy", dy, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
@@ -61,9 +62,42 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
         device_of(op, {&x, grads.db});
         expect_shape(op, "db", *grads.db, {g.O}, "weight " + w.shape_str());
     }
-    auto data = [](Tensor* t) { return t ? t->data() : nullptr; };
-    be.conv2d_backward(g, x.data(), w.data(), dy.data(), grads.beta_dx, data(grads.dx), grads.beta_dw, data(grads.dw),
-                       grads.beta_db, data(grads.db));
+    return {be, g};
+}
+
+float* data_or_null(Tensor* t) { return t ? t->data() : nullptr; }
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
+    auto [be, g] = check_forward("conv2d", x, w, bias, stride, padding);
+    Tensor y = Tensor::empty(g.output_shape(), x.device());
+    be.conv2d_forward(g, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data());
+    return y;
+}
+
+void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                     const Conv2dGrads& grads) {
+    auto [be, g] = check_backward("conv2d_backward", x, w, dy, stride, padding, grads);
+    be.conv2d_backward(g, x.data(), w.data(), dy.data(), grads.beta_dx, data_or_null(grads.dx), grads.beta_dw,
+                       data_or_null(grads.dw), grads.beta_db, data_or_null(grads.db));
+}
+
+Tensor conv2d_relu(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding) {
+    auto [be, g] = check_forward("conv2d_relu", x, w, bias, stride, padding);
+    Tensor y = Tensor::empty(g.output_shape(), x.device());
+    be.conv2d_relu_forward(g, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, y.data());
+    return y;
+}
+
+void conv2d_relu_backward(const Tensor& x, const Tensor& w, const Tensor& y, const Tensor& dy, int stride,
+                          int padding, const Conv2dGrads& grads) {
+    const char* op = "conv2d_relu_backward";
+    auto [be, g] = check_backward(op, x, w, dy, stride, padding, grads);
+    device_of(op, {&x, &y});
+    expect_shape(op, "y", y, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
+    be.conv2d_relu_backward(g, x.data(), w.data(), y.data(), dy.data(), grads.beta_dx, data_or_null(grads.dx),
+                            grads.beta_dw, data_or_null(grads.dw), grads.beta_db, data_or_null(grads.db));
 }
 
 MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding) {

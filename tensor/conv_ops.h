@@ -26,6 +26,11 @@ struct Conv2dGrads {
 // db = beta_db·db + Σ_{n, h, w} dy.
 void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
                      const Conv2dGrads& grads);
+// The convolution and a ReLU as one op: y = relu(conv2d(x, w, bias)), bit for bit, with no pass of
+// its own for the ReLU. Its backward is conv2d_backward for dy ∘ [y > 0], y being conv2d_relu's output.
+Tensor conv2d_relu(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
+void conv2d_relu_backward(const Tensor& x, const Tensor& w, const Tensor& y, const Tensor& dy, int stride,
+                          int padding, const Conv2dGrads& grads);
 
 // Max pooling with kernel×kernel windows (floor mode, padding ≤ kernel/2, padding never wins).
 // argmax has y's shape and holds, per output, the index h·W + w of the chosen element in its (n, c)

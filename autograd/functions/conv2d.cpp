@@ -7,6 +7,8 @@
 //     db[o] += Σ_{n,oh,ow} dy[n,o,oh,ow]
 // Keeps x and w (references, no copies) and the stride and padding; backward makes one
 // ops::conv2d_backward call for all the wanted gradients, so the backend reads dy once.
+// conv2d_relu: y = max(conv2d(x, w, b), 0), whose backward is conv2d's for dy ∘ [y > 0]; the node also
+// keeps y (the output, as relu's node does) and calls ops::conv2d_relu_backward.
 #include "autograd/functions.h"
 #include "tensor/conv_ops.h"
 
@@ -15,9 +17,10 @@ namespace probenet::autograd {
 namespace {
 struct Conv2dNode final : Node {
     Tensor x, w;
+    Tensor relu_y;  // defined for conv2d_relu: its output, whose sign is the ReLU's mask
     int stride = 1, padding = 0;
     bool has_bias = false;
-    const char* name() const override { return "conv2d"; }
+    const char* name() const override { return relu_y.defined() ? "conv2d_relu" : "conv2d"; }
     void backward(const Tensor& g) override {
         ops::Conv2dGrads grads;  // one call for all wanted gradients: dy is read once
         if (inputs[0]->requires_grad) {
@@ -32,18 +35,33 @@ struct Conv2dNode final : Node {
             GradSlot s = grad_slot(*inputs[2]);
             grads.db = &s.grad, grads.beta_db = s.beta;
         }
-        ops::conv2d_backward(x, w, g, stride, padding, grads);
+        if (relu_y.defined()) {
+            ops::conv2d_relu_backward(x, w, relu_y, g, stride, padding, grads);
+        } else {
+            ops::conv2d_backward(x, w, g, stride, padding, grads);
+        }
     }
 };
-}  // namespace
 
-Var conv2d(const Var& x, const Var& weight, const Var& bias, int stride, int padding) {
+Var make_conv2d(const Var& x, const Var& weight, const Var& bias, int stride, int padding, bool relu) {
     auto node = std::make_shared<Conv2dNode>();
     node->x = x.value(), node->w = weight.value();
     node->stride = stride, node->padding = padding, node->has_bias = bias.defined();
-    Tensor y = ops::conv2d(x.value(), weight.value(), bias.defined() ? bias.value() : Tensor(), stride, padding);
+    const Tensor b = bias.defined() ? bias.value() : Tensor();
+    Tensor y = relu ? ops::conv2d_relu(x.value(), weight.value(), b, stride, padding)
+                    : ops::conv2d(x.value(), weight.value(), b, stride, padding);
+    if (relu) node->relu_y = y;
     if (!bias.defined()) return make_result(std::move(y), node, {x, weight});
     return make_result(std::move(y), node, {x, weight, bias});
+}
+}  // namespace
+
+Var conv2d(const Var& x, const Var& weight, const Var& bias, int stride, int padding) {
+    return make_conv2d(x, weight, bias, stride, padding, false);
+}
+
+Var conv2d_relu(const Var& x, const Var& weight, const Var& bias, int stride, int padding) {
+    return make_conv2d(x, weight, bias, stride, padding, true);
 }
 
 }  // namespace probenet::autograd

@@ -276,6 +276,14 @@ public:
                          float* dx, float beta_dw, float* dw, float beta_db, float* db) override {
         cpu::conv2d_backward(g, x, w, dy, beta_dx, dx, beta_dw, dw, beta_db, db);
     }
+    void conv2d_relu_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias,
+                             float* y) override {
+        cpu::conv2d_forward(g, x, w, bias, y, /*relu=*/true);
+    }
+    void conv2d_relu_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* y, const float* dy,
+                              float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) override {
+        cpu::conv2d_backward(g, x, w, dy, beta_dx, dx, beta_dw, dw, beta_db, db, y);
+    }
     void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) override {
         cpu::max_pool2d_forward(g, x, y, argmax);
     }

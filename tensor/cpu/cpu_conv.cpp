@@ -17,6 +17,8 @@
 // filter gradient is summed per chunk (or per thread when that is too much memory), then the partial
 // sums are added in a fixed order, so results do not depend on scheduling.
 // The 3×3 stride-1 padding-1 case has its own direct kernels (cpu_conv3x3.h) and is routed there.
+// A following ReLU (Backend::conv2d_relu_*) is applied as y is stored, and its mask [y > 0] to dy as
+// each chunk of it is gathered (and as the bias gradient sums it).
 #include "tensor/cpu/cpu_conv.h"
 
 #include <cblas.h>
@@ -28,6 +30,7 @@
 #include "tensor/cpu/cpu_chunks.h"
 #include "tensor/cpu/cpu_conv3x3.h"
 #include "tensor/cpu/cpu_im2col.h"
+#include "tensor/cpu/cpu_simd.h"
 
 namespace probenet::cpu {
 
@@ -59,21 +62,29 @@ const float* patches(const Conv2dGeometry& g, const float* x, int64_t n0, int64_
     return cols;
 }
 
-// dy of images [n0, n0 + count) as one matrix (O, count·P); a single image is already one.
-const float* gathered_output_grad(const Conv2dGeometry& g, const float* dy, int64_t n0, int64_t count) {
+// dy of images [n0, n0 + count) as one matrix (O, count·P) — a single image is already one — or, when
+// relu_y is given, dy ∘ [relu_y > 0], masked as it is gathered.
+const float* gathered_output_grad(const Conv2dGeometry& g, const float* dy, const float* relu_y, int64_t n0,
+                                  int64_t count) {
     const int64_t P = g.output_plane(), ld = count * P;
-    if (count == 1) return dy + n0 * g.O * P;
+    if (count == 1 && !relu_y) return dy + n0 * g.O * P;
     float* out = thread_scratch(1, g.O * ld);
     for (int64_t i = 0; i < count; ++i)
-        for (int64_t o = 0; o < g.O; ++o)
-            std::copy_n(dy + ((n0 + i) * g.O + o) * P, P, out + o * ld + i * P);
+        for (int64_t o = 0; o < g.O; ++o) {
+            const int64_t at = ((n0 + i) * g.O + o) * P;
+            if (relu_y) {
+                simd::relu_mask(out + o * ld + i * P, relu_y + at, dy + at, P);
+            } else {
+                std::copy_n(dy + at, P, out + o * ld + i * P);
+            }
+        }
     return out;
 }
 
 }  // namespace
 
-void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
-    if (conv3x3_applies(g)) return conv3x3_forward(g, x, w, bias, y);
+void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu) {
+    if (conv3x3_applies(g)) return conv3x3_forward(g, x, w, bias, y, relu);
     const int64_t P = g.output_plane(), K = g.patch_size(), O = g.O;
     const ChunkPlan plan = plan_gemm_chunks(g);
     for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t) {
@@ -81,25 +92,28 @@ void conv2d_forward(const Conv2dGeometry& g, const float* x, const float* w, con
         const float* cols = patches(g, x, n0, count);
         float* out = count == 1 ? y + n0 * O * P : thread_scratch(1, O * ld);
         sgemm(false, false, O, ld, K, w, K, cols, ld, 0.0f, out, ld);
-        if (count == 1 && !bias) return;  // the GEMM wrote y directly
+        if (count == 1 && !bias && !relu) return;  // the GEMM wrote y directly
         for (int64_t i = 0; i < count; ++i)
             for (int64_t o = 0; o < O; ++o) {
-                float* dst = y + ((n0 + i) * O + o) * P;
+                float* dst = y + ((n0 + i) * O + o) * P;  // in place when count == 1
                 const float* src = out + o * ld + i * P;
                 const float b = bias ? bias[o] : 0.0f;
-#pragma omp simd
-                for (int64_t p = 0; p < P; ++p) dst[p] = src[p] + b;  // in place when count == 1
+                if (relu) {
+                    simd::copy_add_relu(dst, src, P, b);
+                } else {
+                    simd::copy_add(dst, src, P, b);
+                }
             }
     });
 }
 
-static void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
-    if (conv3x3_applies(g)) return conv3x3_backward_data(g, dy, w, beta, dx);
+static void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const float* relu_y, const float* w,
+                                 float beta, float* dx) {
     const int64_t P = g.output_plane(), K = g.patch_size(), image = g.C * g.H * g.W;
     const ChunkPlan plan = plan_gemm_chunks(g);
     for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t) {
         const int64_t ld = count * P;
-        const float* dyc = gathered_output_grad(g, dy, n0, count);
+        const float* dyc = gathered_output_grad(g, dy, relu_y, n0, count);
         if (g.is_pointwise()) {  // dx_n (C, P) = beta·dx_n + Wᵀ (C, O) · dy_n (O, P)
             sgemm(true, false, g.C, P, g.O, w, K, dyc, P, beta, dx + n0 * image, P);
             return;
@@ -118,10 +132,9 @@ static void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const
     });
 }
 
-static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                                   float beta_db, float* db) {
-    if (conv3x3_applies(g)) return conv3x3_backward_filter(g, x, dy, beta, dw, beta_db, db);
-    if (db) conv2d_backward_bias(g, dy, beta_db, db);
+static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, const float* relu_y,
+                                   float beta, float* dw, float beta_db, float* db) {
+    if (db) conv2d_backward_bias(g, dy, beta_db, db, relu_y);
     const int64_t P = g.output_plane(), K = g.patch_size(), size = g.O * K;
     ChunkPlan plan = plan_gemm_chunks(g);
     const int64_t slots = plan_partials(plan, size);
@@ -129,7 +142,7 @@ static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, cons
     for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
         const int64_t ld = count * P;
         const float* cols = patches(g, x, n0, count);
-        const float* dyc = gathered_output_grad(g, dy, n0, count);
+        const float* dyc = gathered_output_grad(g, dy, relu_y, n0, count);
         sgemm(false, true, g.O, K, ld, dyc, ld, cols, ld, 1.0f, partial.data() + slot * size, K);
     });
     sum_partials(partial.data(), slots, size);
@@ -137,17 +150,17 @@ static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, cons
 }
 
 void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx, float* dx,
-                     float beta_dw, float* dw, float beta_db, float* db) {
-    if (conv3x3_applies(g)) return conv3x3_backward(g, x, w, dy, beta_dx, dx, beta_dw, dw, beta_db, db);
-    if (dx) conv2d_backward_data(g, dy, w, beta_dx, dx);
+                     float beta_dw, float* dw, float beta_db, float* db, const float* relu_y) {
+    if (conv3x3_applies(g)) return conv3x3_backward(g, x, w, dy, relu_y, beta_dx, dx, beta_dw, dw, beta_db, db);
+    if (dx) conv2d_backward_data(g, dy, relu_y, w, beta_dx, dx);
     if (dw) {
-        conv2d_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
+        conv2d_backward_filter(g, x, dy, relu_y, beta_dw, dw, beta_db, db);
     } else if (db) {
-        conv2d_backward_bias(g, dy, beta_db, db);
+        conv2d_backward_bias(g, dy, beta_db, db, relu_y);
     }
 }
 
-void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db) {
+void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db, const float* relu_y) {
     const int64_t P = g.output_plane();
 #pragma omp parallel for if (g.N * g.O * P > (1 << 15))
     for (int64_t o = 0; o < g.O; ++o) {
@@ -155,8 +168,14 @@ void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, 
         for (int64_t n = 0; n < g.N; ++n) {
             const float* plane = dy + (n * g.O + o) * P;
             float s = 0.0f;
+            if (relu_y) {
+                const float* mask = relu_y + (n * g.O + o) * P;
 #pragma omp simd reduction(+ : s)
-            for (int64_t p = 0; p < P; ++p) s += plane[p];
+                for (int64_t p = 0; p < P; ++p) s += mask[p] > 0.0f ? plane[p] : 0.0f;
+            } else {
+#pragma omp simd reduction(+ : s)
+                for (int64_t p = 0; p < P; ++p) s += plane[p];
+            }
             total += s;
         }
         db[o] = beta == 0.0f ? static_cast<float>(total) : beta * db[o] + static_cast<float>(total);

@@ -203,13 +203,14 @@ void conv_pixels(const Stacked& s, const float* xs, const Packed& p, Emit&& emit
     }
 }
 
-// Stacks a chunk of images [n0, n0 + count) of `in` and runs the kernel the packing chose, emitting
-// with image indices of the whole batch: the shared part of forward and backward data.
+// Stacks a chunk of images [n0, n0 + count) — `in` points at the first of them — and runs the kernel
+// the packing chose, emitting with image indices of the whole batch: the shared part of forward and
+// backward data.
 template <typename Emit>
 void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_t n0, int64_t count, Emit&& emit) {
     const Stacked s(g.H, g.W, count);
     float* xs = thread_scratch(0, p.ins * s.plane);
-    stack_images(s, p.ins, in + n0 * p.ins * g.H * g.W, xs);
+    stack_images(s, p.ins, in, xs);
     auto shifted = [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
         emit(n0 + n, o, offset, values, length);
     };
@@ -220,11 +221,11 @@ void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_
     }
 }
 
-// Backward data on images [n0, n0 + count), with weights packed transposed.
-void backward_data_chunk(const Conv2dGeometry& g, const Packed& p, const float* dy, int64_t n0, int64_t count,
+// Backward data on images [n0, n0 + count), whose dy starts at dy_chunk, with weights packed transposed.
+void backward_data_chunk(const Conv2dGeometry& g, const Packed& p, const float* dy_chunk, int64_t n0, int64_t count,
                          float beta, float* dx) {
     const int64_t HW = g.H * g.W;
-    run_chunk(g, dy, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const float* values, int64_t length) {
+    run_chunk(g, dy_chunk, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const float* values, int64_t length) {
         simd::scale_add(dx + (n * g.C + c) * HW + offset, values, length, beta);
     });
 }
@@ -238,34 +239,44 @@ bool conv3x3_applies(const Conv2dGeometry& g) {
            std::min(g.C, g.O) >= kTileO;
 }
 
-void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y) {
+void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu) {
     const Packed p = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
     for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
-        run_chunk(g, x, p, n0, count, [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
-            simd::copy_add(y + (n * g.O + o) * HW + offset, values, length, bias ? bias[o] : 0.0f);
-        });
+        run_chunk(g, x + n0 * g.C * HW, p, n0, count,
+                  [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
+                      float* dst = y + (n * g.O + o) * HW + offset;
+                      const float add = bias ? bias[o] : 0.0f;
+                      if (relu) {
+                          simd::copy_add_relu(dst, values, length, add);
+                      } else {
+                          simd::copy_add(dst, values, length, add);
+                      }
+                  });
     });
 }
 
-void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx) {
-    const Packed p = pack_weights(g, w, true);
-    for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)),
-                   [&](int64_t n0, int64_t count, int64_t) { backward_data_chunk(g, p, dy, n0, count, beta, dx); });
-}
-
-void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
-                      float* dx, float beta_dw, float* dw, float beta_db, float* db) {
-    if (!dw) {
-        if (dx) conv3x3_backward_data(g, dy, w, beta_dx, dx);
-        if (db) conv2d_backward_bias(g, dy, beta_db, db);
-        return;
-    }
-    if (!dx) return conv3x3_backward_filter(g, x, dy, beta_dw, dw, beta_db, db);
-    const Packed p = pack_weights(g, w, true);
-    conv3x3_backward_filter(g, x, dy, beta_dw, dw, beta_db, db, [&](int64_t n0, int64_t count) {
-        backward_data_chunk(g, p, dy, n0, count, beta_dx, dx);
-    });
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, const float* relu_y,
+                      float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) {
+    const int64_t image = g.O * g.H * g.W;
+    const Packed p = dx ? pack_weights(g, w, true) : Packed{};
+    // A chunk's dy — masked into a per-thread buffer while it is read, when a ReLU followed — and, when
+    // dx is wanted, its backward data, so the filter kernel then finds that dy in cache.
+    auto chunk_dy = [&](int64_t n0, int64_t count) {
+        const float* d = dy + n0 * image;
+        if (relu_y) {
+            float* masked = thread_scratch(3, count * image);
+            simd::relu_mask(masked, relu_y + n0 * image, d, count * image);
+            d = masked;
+        }
+        if (dx) backward_data_chunk(g, p, d, n0, count, beta_dx, dx);
+        return d;
+    };
+    if (dw) return conv3x3_backward_filter(g, x, chunk_dy, beta_dw, dw, beta_db, db);
+    if (dx)
+        for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)),
+                       [&](int64_t n0, int64_t count, int64_t) { chunk_dy(n0, count); });
+    if (db) conv2d_backward_bias(g, dy, beta_db, db, relu_y);
 }
 
 }  // namespace probenet::cpu

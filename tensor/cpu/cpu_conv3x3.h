@@ -9,6 +9,8 @@
 //                    into dx with beta                                          (cpu_conv3x3.cpp)
 //   backward filter  dw[o,c,t] = Σ_q dy[o][q] · xs[c][q + offset_t], db[o] = Σ_q dy[o][q]
 //                                                                               (cpu_conv3x3_filter.cpp)
+// A ReLU after the convolution can be folded in: applied as y is stored, and its mask [y > 0] applied
+// to each chunk of dy as the backward reads it.
 // Each kernel keeps its accumulators in registers and runs near the FMA peak on its own; what is
 // left is the copies into and out of the stacked layout. Workspace per thread: one chunk's stacked
 // input and output, a few hundred KB.
@@ -24,16 +26,21 @@ namespace probenet::cpu {
 // True for the geometries these kernels handle: 3×3 filter, stride 1, padding 1.
 bool conv3x3_applies(const Conv2dGeometry& g);
 
-void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y);
-void conv3x3_backward_data(const Conv2dGeometry& g, const float* dy, const float* w, float beta, float* dx);
-// Also db = beta_db·db + Σ dy when db is not null, summed from the transposed dy the kernel reads anyway.
-// before_chunk, when set, runs first on each chunk of images (n0, count) on the same thread.
-using ChunkHook = std::function<void(int64_t n0, int64_t count)>;
-void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                             float beta_db, float* db, const ChunkHook& before_chunk = {});
-// dx, dw and db, each optional with its own beta, chunk by chunk: the backward-data kernel runs on a
-// chunk just before the filter kernel, so that chunk of dy is read from memory once.
-void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx,
-                      float* dx, float beta_dw, float* dw, float beta_db, float* db);
+// y = w ⋆ x + bias, stored through relu (v > 0 ? v : 0) when `relu` is set.
+void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                     bool relu = false);
+// The filter kernel's source of dy: chunk_dy(n0, count) returns dy of images [n0, n0 + count),
+// (count, O, H, W), prepared on the calling thread and valid until its next call there.
+using ChunkDy = std::function<const float*(int64_t n0, int64_t count)>;
+// dw = beta·dw + the filter gradient, and db = beta_db·db + Σ dy when db is not null, summed from the
+// transposed dy the kernel reads anyway.
+void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const ChunkDy& chunk_dy, float beta, float* dw,
+                             float beta_db, float* db);
+// dx, dw and db, each optional with its own beta, for dy — or for dy ∘ [relu_y > 0] when relu_y, the
+// output of a ReLU-folded forward, is given; the mask is applied to each chunk of dy as it is read.
+// Chunk by chunk: the backward-data kernel runs on a chunk just before the filter kernel, so that chunk
+// of dy is read from memory once.
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, const float* relu_y,
+                      float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db);
 
 }  // namespace probenet::cpu

@@ -91,20 +91,20 @@ void transpose_image(const float* src, int64_t O, int64_t HW, int64_t o_stride, 
 
 }  // namespace
 
-void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, float beta, float* dw,
-                             float beta_db, float* db, const ChunkHook& before_chunk) {
+void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const ChunkDy& chunk_dy, float beta, float* dw,
+                             float beta_db, float* db) {
     const int64_t HW = g.H * g.W, o_stride = round_up(g.O, 16), weights = g.C * kTaps * o_stride;
     const int64_t size = weights + o_stride;  // a slot: dw as [c][t][o], then db [o]
     ChunkPlan plan = plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g));
     const int64_t slots = plan_partials(plan, size);
     std::vector<float> partial(static_cast<size_t>(slots * size), 0.0f);
     for_each_chunk(plan, [&](int64_t n0, int64_t count, int64_t slot) {
-        if (before_chunk) before_chunk(n0, count);
+        const float* dy = chunk_dy(n0, count);
         const Stacked s(g.H, g.W, count);
         float* xs = thread_scratch(0, g.C * s.plane);
         float* dyT = thread_scratch(2, count * HW * o_stride);  // dy as pixel-major rows, zero-padded to o_stride
         stack_images(s, g.C, x + n0 * g.C * HW, xs);
-        for (int64_t n = 0; n < count; ++n) transpose_image(dy + (n0 + n) * g.O * HW, g.O, HW, o_stride, dyT + n * HW * o_stride);
+        for (int64_t n = 0; n < count; ++n) transpose_image(dy + n * g.O * HW, g.O, HW, o_stride, dyT + n * HW * o_stride);
         float* mine = partial.data() + slot * size;
         for (int64_t c0 = 0; c0 < g.C; c0 += kFilterC)
             for (int64_t ob = 0; ob < o_stride; ob += 16) {

@@ -38,6 +38,48 @@ inline void copy_add(float* dst, const float* src, int64_t n, float add) {
 #endif
 }
 
+// dst[i] = relu(src[i] + add) for i < n, with relu's rule v > 0 ? v : 0 (so NaN and −0 give +0): the
+// store of a convolution with its ReLU folded in, the same bits as copy_add and then relu.
+inline void copy_add_relu(float* dst, const float* src, int64_t n, float add) {
+    int64_t i = 0;
+#ifdef __AVX512F__
+    const __m512 a = _mm512_set1_ps(add), zero = _mm512_setzero_ps();
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_add_ps(_mm512_loadu_ps(src + i), a);
+        _mm512_storeu_ps(dst + i, _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), v));
+    }
+    if (i < n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+        const __m512 v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, src + i), a);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), v));
+    }
+#else
+    for (; i < n; ++i) {
+        const float v = src[i] + add;
+        dst[i] = v > 0.0f ? v : 0.0f;
+    }
+#endif
+}
+
+// dst[i] = y[i] > 0 ? dy[i] : 0 for i < n: a ReLU's backward (y its output), the same bits as relu_backward
+// with beta 0.
+inline void relu_mask(float* dst, const float* y, const float* dy, int64_t n) {
+    int64_t i = 0;
+#ifdef __AVX512F__
+    const __m512 zero = _mm512_setzero_ps();
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(dst + i, _mm512_maskz_loadu_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(y + i), zero, _CMP_GT_OQ),
+                                                        dy + i));
+    if (i < n) {
+        const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1);
+        const __mmask16 keep = _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, y + i), zero, _CMP_GT_OQ);
+        _mm512_mask_storeu_ps(dst + i, m, _mm512_maskz_loadu_ps(keep, dy + i));
+    }
+#else
+    for (; i < n; ++i) dst[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+#endif
+}
+
 // dst[i] = beta·dst[i] + src[i] for i < n; beta = 0 ignores what dst held (even NaN).
 inline void scale_add(float* dst, const float* src, int64_t n, float beta) {
     if (beta == 0.0f) return copy_add(dst, src, n, 0.0f);

@@ -118,7 +118,7 @@ struct MlpTraining {
 TEST_CASE("cuda vs cpu: MLP training steps with SGD and Adam give the same parameters", "[cuda][train]") {
     REQUIRE_CUDA_OR_SKIP();
     // The third run: SGD applied inside backward (the CPU's one-pass kernel, CUDA's gemm + update path).
-    for (const auto [adam, in_backward] : {std::pair{false, false}, std::pair{true, false}, std::pair{false, true}}) {
+    for (const auto& [adam, in_backward] : {std::pair{false, false}, std::pair{true, false}, std::pair{false, true}}) {
         INFO((adam ? "adam" : "sgd") << (in_backward ? " inside backward" : ""));
         MlpTraining cpu(Device::CPU, adam, in_backward), cuda(Device::CUDA, adam, in_backward);
         Rng rng(51);

@@ -10,6 +10,7 @@
 
 #include "cuda_compare.h"
 #include "tensor/conv_ops.h"
+#include "tensor/ops.h"
 #include "tensor/random.h"
 
 using namespace probenet;
@@ -83,6 +84,37 @@ TEST_CASE("cuda vs cpu: conv2d forward and each backward gradient (cuDNN vs im2c
                 ops::conv2d_backward(in[0], in[1], in[2], st, pad, {nullptr, 0.0f, nullptr, 0.0f, &out, b});
             });
         }
+    }
+}
+
+TEST_CASE("cuda vs cpu: conv2d_relu, the backend's default on the GPU against the CPU's folded kernels",
+          "[cuda][conv][fusion]") {
+    REQUIRE_CUDA_OR_SKIP();
+    Rng rng(81);
+    for (const ConvCase& c : kConvCases) {
+        INFO("x " << shape_str(c.x) << " w " << shape_str(c.w) << " stride " << c.stride << " padding " << c.padding);
+        const Tensor x = Tensor::normal(c.x, 0, 1, rng), w = Tensor::normal(c.w, 0, 1, rng);
+        const Tensor bias = Tensor::normal({c.w[0]}, 0, 1, rng);
+        const Tensor y = ops::conv2d_relu(x, w, bias, c.stride, c.padding);
+        std::vector<float> scale = ops::conv2d(abs_copy(x), abs_copy(w), abs_copy(bias), c.stride, c.padding).to_vector();
+        require_close(ops::conv2d_relu(gpu(x), gpu(w), gpu(bias), c.stride, c.padding).to_vector(), y.to_vector(), 1e-4,
+                      1e-6, &scale);
+        // Both backwards mask with the CPU's y, so the masks agree exactly and only rounding differs.
+        const Tensor dy = Tensor::normal(y.shape(), 0, 1, rng);
+        Tensor masked = Tensor::zeros(y.shape());
+        ops::relu_backward(y, dy, 0.0f, masked);
+        Tensor dx = Tensor::zeros(c.x), dw = Tensor::zeros(c.w), db = Tensor::zeros({c.w[0]});
+        Tensor dxd = gpu(dx), dwd = gpu(dw), dbd = gpu(db);
+        ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, {&dx, 0.0f, &dw, 0.0f, &db, 0.0f});
+        ops::conv2d_relu_backward(gpu(x), gpu(w), gpu(y), gpu(dy), c.stride, c.padding,
+                                  {&dxd, 0.0f, &dwd, 0.0f, &dbd, 0.0f});
+        Tensor sx = Tensor::zeros(c.x), sw = Tensor::zeros(c.w), sb = Tensor::zeros({c.w[0]});
+        ops::conv2d_backward(abs_copy(x), abs_copy(w), abs_copy(masked), c.stride, c.padding,
+                             {&sx, 0.0f, &sw, 0.0f, &sb, 0.0f});
+        std::vector<float> bx = sx.to_vector(), bw = sw.to_vector(), bb = sb.to_vector();
+        require_close(dxd.to_vector(), dx.to_vector(), 1e-4, 1e-6, &bx);
+        require_close(dwd.to_vector(), dw.to_vector(), 1e-4, 1e-6, &bw);
+        require_close(dbd.to_vector(), db.to_vector(), 1e-5, 1e-6, &bb);
     }
 }
 
