@@ -12,8 +12,9 @@
 // forward + backward with a random upstream gradient, each the median of repeated calls on the
 // activations of one real forward. The rows add up to a little less than a step: the loss, the
 // optimizer and the graph of the whole model are the rest.
-// --no-fusion runs each conv and its ReLU as two layers (nn::set_layer_fusion), to measure the fusion.
-// usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown] [--no-fusion]
+// --no-fusion runs each conv and its ReLU as two layers (nn::set_layer_fusion), --no-winograd the direct
+// 3×3 kernels everywhere (cpu::set_conv3x3_winograd), to measure each.
+// usage: cnn_step_bench [--steps N] [--warmup W] [--threads T] [--no-breakdown] [--no-fusion] [--no-winograd]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include "nn/models/cnn.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
+#include "tensor/cpu/cpu_conv3x3.h"
 #include "tensor/error.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
@@ -78,8 +80,10 @@ int main(int argc, char** argv) {
         PROBENET_CHECK(steps > 0 && warmup >= 0, "cnn_step_bench: --steps must be positive and --warmup >= 0");
         set_threads(parse_int(argc, argv, "--threads", 2));
         nn::set_layer_fusion(!has_flag(argc, argv, "--no-fusion"));
-        std::printf("%s\nlayer fusion (conv + ReLU): %s\n", runtime_summary(Device::CPU).c_str(),
-                    nn::layer_fusion() ? "on" : "off");
+        cpu::set_conv3x3_winograd(!has_flag(argc, argv, "--no-winograd"));
+        std::printf("%s\nlayer fusion (conv + ReLU): %s; 3×3 convolutions with ≥ 32 channels: %s\n",
+                    runtime_summary(Device::CPU).c_str(), nn::layer_fusion() ? "on" : "off",
+                    cpu::conv3x3_winograd() ? "Winograd F(2×2, 3×3)" : "direct");
 
         Rng rng(42);
         auto model = nn::make_paper_cnn(1, 28, 10, rng);

@@ -20,6 +20,7 @@
 #include "experiments/common/probe_report.h"
 #include "experiments/common/protocol_optimizer.h"
 #include "experiments/common/run_folder.h"
+#include "tensor/cpu/cpu_conv3x3.h"
 #include "experiments/common/retrain.h"
 #include "experiments/common/train_state.h"
 #include "experiments/common/trainer.h"
@@ -98,6 +99,12 @@ Device start_runtime(const Protocol& protocol, const Options& o) {
     std::printf("%s — %s\n%s\n", protocol.name.c_str(), protocol.expected.c_str(), runtime_summary(device).c_str());
     std::printf("floating point: %s\n", flushed ? "subnormals flushed to zero on the CPU (FTZ/DAZ; --denormals keep for IEEE)"
                                                  : "IEEE subnormals kept on the CPU");
+    cpu::set_conv3x3_winograd(o.conv3x3 == "winograd");
+    if (device == Device::CPU)
+        std::printf("3x3 convolutions: %s\n", o.conv3x3 == "winograd"
+                                                          ? "Winograd F(2x2, 3x3) where both sides have >= 32 channels "
+                                                            "(--conv3x3 direct for plain sums)"
+                                                          : "direct sums");
     std::printf("device: %s\n", device_name(device));
     return device;
 }

@@ -36,8 +36,8 @@ private:
 }  // namespace
 
 float* thread_scratch(int slot, int64_t numel) {
-    thread_local ScratchBuffer buffers[4];
-    PROBENET_CHECK(slot >= 0 && slot < 4, "thread_scratch: slot ", slot, " out of range [0, 4)");
+    thread_local ScratchBuffer buffers[kScratchSlots];
+    PROBENET_CHECK(slot >= 0 && slot < kScratchSlots, "thread_scratch: slot ", slot, " out of range [0, ", kScratchSlots, ")");
     return buffers[slot].get(numel);
 }
 

@@ -21,7 +21,10 @@
 namespace probenet::cpu {
 
 // A buffer of at least `numel` floats, 64-byte aligned, owned by the calling thread and reused by
-// later calls with the same slot (0–3); contents are undefined. Never shrinks.
+// later calls with the same slot (0 to kScratchSlots − 1); contents are undefined. Never shrinks.
+// Slots in use: 0–2 the convolution kernels' own buffers, 3 the masked dy of a folded ReLU's backward
+// (cpu_conv3x3.cpp), 4–5 the Winograd kernels' transformed tiles (cpu_conv3x3_winograd.cpp).
+constexpr int kScratchSlots = 6;
 float* thread_scratch(int slot, int64_t numel);
 
 struct ChunkPlan {

@@ -11,10 +11,12 @@
 #include "tensor/cpu/cpu_conv3x3.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "tensor/cpu/cpu_chunks.h"
 #include "tensor/cpu/cpu_conv.h"
+#include "tensor/cpu/cpu_conv3x3_winograd.h"
 #include "tensor/cpu/cpu_simd.h"
 #include "tensor/cpu/cpu_stacked.h"
 
@@ -23,6 +25,8 @@ namespace probenet::cpu {
 namespace {
 
 using namespace simd;  // v16, load16, store16, splat
+
+std::atomic<bool> winograd_enabled{true};
 
 #ifdef __AVX512F__
 constexpr int kTileO = 8;  // output channels per positions-major tile (weights broadcast)
@@ -140,6 +144,7 @@ void pixel_tile(const Stacked& s, const float* xs, int64_t in_channels, const fl
 // v[in][out][t] = w[in][out][8 − t]). Positions-major: wp[out block][in][t][kTileO], missing channels
 // of the last block zero; channels-major: wt[in][t][out].
 struct Packed {
+    bool winograd = false;  // w holds U = G g Gᵀ (cpu_conv3x3_winograd.h)
     bool pixels = false;
     int64_t ins = 0, outs = 0;
     std::vector<float> w;
@@ -152,6 +157,11 @@ Packed pack_weights(const Conv2dGeometry& g, const float* w, bool transposed) {
     auto value = [&](int64_t in, int64_t out, int t) {
         return transposed ? w[(in * g.C + out) * kTaps + (kTaps - 1 - t)] : w[(out * g.C + in) * kTaps + t];
     };
+    if (winograd_enabled.load(std::memory_order_relaxed) && winograd_applies(p.ins, p.outs)) {
+        p.winograd = true;
+        p.w = winograd_weights(p.ins, p.outs, value);
+        return p;
+    }
     if (p.pixels) {
         p.w.resize(static_cast<size_t>(p.ins * kTaps * p.outs));
         for (int64_t i = 0; i < p.ins; ++i)
@@ -167,6 +177,29 @@ Packed pack_weights(const Conv2dGeometry& g, const float* w, bool transposed) {
                 for (int m = 0; m < kTileO && ob * kTileO + m < p.outs; ++m)
                     p.w[static_cast<size_t>(((ob * p.ins + i) * kTaps + t) * kTileO + m)] = value(i, ob * kTileO + m, t);
     return p;
+}
+
+// Hands out pixel-major results outT (count images of HW rows of outs floats) as
+// emit(image, out channel, offset in the plane, values, length): 16×16 blocks transposed in registers,
+// the ragged pixels one by one.
+template <typename Emit>
+void emit_pixel_major(const float* outT, int64_t count, int64_t HW, int64_t outs, Emit&& emit) {
+    alignas(64) float block[16][16];
+    for (int64_t n = 0; n < count; ++n) {
+        const float* src = outT + n * HW * outs;  // (HW, outs) for this image
+        for (int64_t o0 = 0; o0 < outs; o0 += 16) {
+            int64_t p0 = 0;
+            for (; p0 + 16 <= HW; p0 += 16) {
+                v16 r[16];
+                for (int i = 0; i < 16; ++i) r[i] = load16(src + (p0 + i) * outs + o0);
+                simd::transpose16(r);
+                for (int i = 0; i < 16; ++i) store16(block[i], r[i]);
+                for (int i = 0; i < 16; ++i) emit(n, o0 + i, p0, block[i], 16);
+            }
+            for (; p0 < HW; ++p0)
+                for (int i = 0; i < 16; ++i) emit(n, o0 + i, p0, src + p0 * outs + o0 + i, 1);
+        }
+    }
 }
 
 // The channels-major kernel over every valid position of the chunk, handed out as
@@ -185,22 +218,7 @@ void conv_pixels(const Stacked& s, const float* xs, const Packed& p, Emit&& emit
         for (int64_t ob = 0; ob < p.outs; ob += kPixelChannels)
             pixel_tile<kPixelTile, kPixelChannels / 16>(s, xs, p.ins, p.w.data(), p.outs, positions.data() + k, ob,
                                                         outT + k * p.outs);
-    alignas(64) float block[16][16];
-    for (int64_t n = 0; n < s.count; ++n) {
-        const float* src = outT + n * HW * p.outs;  // (HW, outs) for this image
-        for (int64_t o0 = 0; o0 < p.outs; o0 += 16) {
-            int64_t p0 = 0;
-            for (; p0 + 16 <= HW; p0 += 16) {
-                v16 r[16];
-                for (int i = 0; i < 16; ++i) r[i] = load16(src + (p0 + i) * p.outs + o0);
-                simd::transpose16(r);
-                for (int i = 0; i < 16; ++i) store16(block[i], r[i]);
-                for (int i = 0; i < 16; ++i) emit(n, o0 + i, p0, block[i], 16);
-            }
-            for (; p0 < HW; ++p0)
-                for (int i = 0; i < 16; ++i) emit(n, o0 + i, p0, src + p0 * p.outs + o0 + i, 1);
-        }
-    }
+    emit_pixel_major(outT, s.count, HW, p.outs, emit);
 }
 
 // Stacks a chunk of images [n0, n0 + count) — `in` points at the first of them — and runs the kernel
@@ -208,6 +226,19 @@ void conv_pixels(const Stacked& s, const float* xs, const Packed& p, Emit&& emit
 // backward data.
 template <typename Emit>
 void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_t n0, int64_t count, Emit&& emit) {
+    if (p.winograd) {  // in sub-chunks whose transformed tiles stay in L2
+        const int64_t HW = g.H * g.W, per = winograd_images_per_chunk(p.ins, p.outs, g.H, g.W);
+        for (int64_t k = 0; k < count; k += per) {
+            const int64_t part = std::min(per, count - k);
+            float* outT = thread_scratch(1, part * HW * p.outs);
+            winograd_correlate(p.w.data(), p.ins, p.outs, g.H, g.W, in + k * p.ins * HW, part, outT);
+            emit_pixel_major(outT, part, HW, p.outs,
+                             [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
+                                 emit(n0 + k + n, o, offset, values, length);
+                             });
+        }
+        return;
+    }
     const Stacked s(g.H, g.W, count);
     float* xs = thread_scratch(0, p.ins * s.plane);
     stack_images(s, p.ins, in, xs);
@@ -232,6 +263,9 @@ void backward_data_chunk(const Conv2dGeometry& g, const Packed& p, const float* 
 
 }  // namespace
 
+void set_conv3x3_winograd(bool on) { winograd_enabled.store(on); }
+bool conv3x3_winograd() { return winograd_enabled.load(); }
+
 bool conv3x3_applies(const Conv2dGeometry& g) {
     // With few channels a tile's broadcast weights are mostly padding (and the first layer's single
     // input channel leaves little to vectorise): im2col + GEMM does better there.
@@ -242,7 +276,8 @@ bool conv3x3_applies(const Conv2dGeometry& g) {
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu) {
     const Packed p = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
-    for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
+    const int64_t per_chunk = p.winograd ? winograd_images_per_chunk(g.C, g.O, g.H, g.W) : stacked_images_per_chunk(g);
+    for_each_chunk(plan_chunks(g.N, per_chunk, conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
         run_chunk(g, x + n0 * g.C * HW, p, n0, count,
                   [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
                       float* dst = y + (n * g.O + o) * HW + offset;

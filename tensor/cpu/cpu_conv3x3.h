@@ -25,6 +25,10 @@ namespace probenet::cpu {
 
 // True for the geometries these kernels handle: 3×3 filter, stride 1, padding 1.
 bool conv3x3_applies(const Conv2dGeometry& g);
+// Forward and backward data use Winograd's F(2×2, 3×3) (cpu_conv3x3_winograd.h) when both channel
+// counts are multiples of 16, unless turned off here (process-wide; on by default).
+void set_conv3x3_winograd(bool on);
+bool conv3x3_winograd();
 
 // y = w ⋆ x + bias, stored through relu (v > 0 ? v : 0) when `relu` is set.
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y,

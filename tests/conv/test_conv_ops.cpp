@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "conv_reference.h"
+#include "tensor/cpu/cpu_conv3x3.h"
 #include "tensor/conv_ops.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -37,14 +38,19 @@ std::string describe(const ConvCase& k) {
 }
 
 // 3×3 stride-1 padding-1 convolutions with at least 8 channels in and out take the direct kernels
-// (cpu_conv3x3.h; channels-major for multiples of 64 outputs on small planes), the rest im2col + GEMM. The first two are large enough (≥ 2^20 multiply-adds)
-// for chunks to run on parallel threads.
+// (cpu_conv3x3.h; channels-major for multiples of 64 outputs on small planes; Winograd's F(2×2, 3×3)
+// when both sides have a multiple of 16 channels, at least 32), the rest im2col + GEMM. The first two
+// are large enough (≥ 2^20 multiply-adds) for chunks to run on parallel threads.
 const std::vector<ConvCase> kCases = {
     {4, 8, 28, 28, 8, 3, 3, 1, 1},   // direct, in parallel
     {8, 8, 14, 14, 16, 3, 3, 1, 1},  // direct, several images per chunk, in parallel
     {3, 9, 7, 5, 12, 3, 3, 1, 1},    // direct: odd channel count, 12 filters (padded blocks), odd width
     {2, 16, 3, 20, 8, 3, 3, 1, 1},   // direct: rows wider than a 16-float vector
-    {3, 64, 5, 7, 64, 3, 3, 1, 1},   // direct, channels-major (64 filters, small plane) both ways
+    {3, 64, 5, 7, 64, 3, 3, 1, 1},   // Winograd both ways: odd height and width (tiles cut by the edge)
+    {12, 32, 14, 14, 32, 3, 3, 1, 1},  // Winograd, several sub-chunks per chunk, in parallel
+    {3, 32, 7, 7, 64, 3, 3, 1, 1},   // Winograd 32 → 64 (6 tiles × 64 outputs), backward 64 → 32 (12 × 32)
+    {2, 48, 6, 9, 32, 3, 3, 1, 1},   // Winograd 48 → 32, backward 32 → 48 (24 tiles × 16 outputs)
+    {3, 16, 5, 7, 64, 3, 3, 1, 1},   // 16 in: direct, channels-major forward
     {2, 8, 4, 5, 128, 3, 3, 1, 1},   // channels-major forward with two 64-channel blocks
     {3, 2, 28, 28, 4, 3, 3, 1, 1},   // one image per GEMM, in turn
     {9, 3, 6, 5, 4, 3, 3, 1, 1},     // small plane: several images per GEMM, ragged last chunk
@@ -188,4 +194,26 @@ TEST_CASE("conv2d backward filter gives the same bits on every run, whatever the
             REQUIRE(again.to_vector() == first.to_vector());
         }
     }
+}
+
+TEST_CASE("with Winograd turned off, the direct 3×3 kernels on the shapes Winograd takes", "[conv]") {
+    // cpu::set_conv3x3_winograd(false) is the named way back to the direct sums: check that path still.
+    Rng rng(25);
+    cpu::set_conv3x3_winograd(false);
+    for (const ConvCase& k : kCases) {
+        if (k.kh != 3 || k.kw != 3 || k.stride != 1 || k.padding != 1 || k.C < 32 || k.O < 32) continue;
+        INFO(describe(k));
+        const Tensor x = Tensor::normal({k.N, k.C, k.H, k.W}, 0, 1, rng);
+        const Tensor w = Tensor::normal({k.O, k.C, k.kh, k.kw}, 0, 1, rng);
+        const Tensor b = Tensor::normal({k.O}, 0, 1, rng);
+        const Tensor dy = Tensor::normal({k.N, k.O, k.Ho(), k.Wo()}, 0, 1, rng);
+        require_close(ops::conv2d(x, w, b, k.stride, k.padding).to_vector(), testing::naive_conv(k, x, w, b),
+                      tolerance(k.C * 9));
+        std::vector<double> dx_want, dw_want;
+        testing::naive_conv_backward(k, x, w, dy, dx_want, dw_want);
+        Tensor dx = Tensor::full(x.shape(), NAN);
+        ops::conv2d_backward(x, w, dy, k.stride, k.padding, {&dx, 0.0f, nullptr, 0.0f, nullptr, 0.0f});
+        require_close(dx.to_vector(), dx_want, tolerance(k.O * 9));
+    }
+    cpu::set_conv3x3_winograd(true);
 }
