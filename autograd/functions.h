@@ -31,6 +31,10 @@ Var conv2d(const Var& x, const Var& weight, const Var& bias = {}, int stride = 1
 // conv2d_relu: relu(conv2d(x, weight, bias)) as one node, bit for bit the same, without the ReLU's own
 // passes over memory (the backend folds it into the convolution's store and its backward's read of dy).
 Var conv2d_relu(const Var& x, const Var& weight, const Var& bias = {}, int stride = 1, int padding = 0);
+// conv2d_relu_maxpool: max_pool2d(conv2d_relu(x, weight, bias), pool_kernel, pool_stride, pool_padding) as
+// one node, bit for bit the same; the convolution's output is never kept (the CPU pools it chunk by chunk).
+Var conv2d_relu_maxpool(const Var& x, const Var& weight, const Var& bias, int stride, int padding, int pool_kernel,
+                        int pool_stride, int pool_padding = 0);
 // Pooling over kernel×kernel windows (padding ≤ kernel / 2); max ties go to the first element in
 // row-major window order; the average divides by kernel² (padding counts as zeros).
 Var max_pool2d(const Var& x, int kernel, int stride, int padding = 0);

@@ -30,6 +30,11 @@ Var Conv2d::forward_relu(const Var& x) {
     return autograd::conv2d_relu(x, *weight_, bias_ ? *bias_ : Var(), stride_, padding_);
 }
 
+Var Conv2d::forward_relu_maxpool(const Var& x, int kernel, int stride, int padding) {
+    check_input(x);
+    return autograd::conv2d_relu_maxpool(x, *weight_, bias_ ? *bias_ : Var(), stride_, padding_, kernel, stride, padding);
+}
+
 std::string Conv2d::describe() const {
     return std::to_string(in_) + " → " + std::to_string(out_) + ", " + std::to_string(kernel_) + "×" +
            std::to_string(kernel_) + (stride_ != 1 ? " s" + std::to_string(stride_) : "") +

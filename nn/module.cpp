@@ -14,6 +14,10 @@ Var Module::run_hooks(const Var& y) {
 
 Var Module::forward_relu(const Var& x) { return autograd::relu(forward(x)); }
 
+Var Module::forward_relu_maxpool(const Var& x, int kernel, int stride, int padding) {
+    return autograd::max_pool2d(forward_relu(x), kernel, stride, padding);
+}
+
 void Module::train(bool on) {
     training_ = on;
     for (auto& c : children_) c->train(on);

@@ -30,11 +30,13 @@ public:
     // forward, then the forward hooks on its output.
     Var operator()(const Var& x);
     virtual Var forward(const Var& x) = 0;
-    // relu(forward(x)). A module whose backend folds a ReLU into its own computation (Conv2d) says so
-    // with folds_relu() and does it here in one step; Sequential calls it for such a child followed by
-    // a ReLU (nn/sequential.h). The default is the two steps.
+    // relu(forward(x)), and max_pool2d of that. A module whose backend folds a following ReLU (and max
+    // pool) into its own computation (Conv2d) says so with folds_relu() and does it here in one step;
+    // Sequential calls these for such a layer followed by a ReLU (and a MaxPool2d) (nn/sequential.h).
+    // The defaults are the separate steps.
     virtual bool folds_relu() const { return false; }
     virtual Var forward_relu(const Var& x);
+    virtual Var forward_relu_maxpool(const Var& x, int kernel, int stride, int padding);
     virtual std::string type_name() const = 0;
     // Extra text for summaries, e.g. "784 → 128".
     virtual std::string describe() const { return ""; }

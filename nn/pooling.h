@@ -16,6 +16,10 @@ public:
     std::string type_name() const override { return "MaxPool2d"; }
     std::string describe() const override { return window(kernel_, stride_, padding_); }
 
+    int kernel() const { return kernel_; }
+    int stride() const { return stride_; }
+    int padding() const { return padding_; }
+
     static std::string window(int k, int s, int p) {
         return std::to_string(k) + "×" + std::to_string(k) + " s" + std::to_string(s) + (p ? " p" + std::to_string(p) : "");
     }

@@ -1,11 +1,13 @@
-// Sequential: named children applied in order, y = f_k(…f_2(f_1(x))). Each child is called
-// through Module::operator(), so its forward hooks fire.
+// Sequential: named children applied in order, y = f_k(…f_2(f_1(x))). Each child's forward hooks
+// fire on its output, as if it were called through Module::operator().
 //
-// Layer fusion: a child that folds a ReLU (Module::folds_relu, e.g. Conv2d) and is followed by a
-// ReLU child runs both in one step, child.forward_relu(x) — the same bits, without the ReLU's own
-// passes over memory. The two modules keep their names; the ReLU's hooks still see its output. Only
-// the intermediate (pre-ReLU) tensor is never made, so a child with a forward hook of its own is run
-// unfused. set_layer_fusion(false) turns fusion off everywhere (to measure it, or to compare).
+// Nested Sequentials (exactly that type; subclasses keep their own forward) run as one list of layers,
+// so that layer fusion sees across their borders: a layer that folds a ReLU (Module::folds_relu, e.g.
+// Conv2d) runs together with the ReLU after it — and with a MaxPool2d after that — in one step,
+// forward_relu or forward_relu_maxpool: the same bits, without the intermediate tensors' passes over
+// memory. Every module keeps its name and its hooks still fire, so fusion stops wherever a hook would
+// see an intermediate: on the folding layer, or on the ReLU (or a block ending in it) before a pool.
+// set_layer_fusion(false) turns fusion off everywhere (to measure it, or to compare).
 #pragma once
 
 #include <memory>

@@ -59,6 +59,41 @@ void Backend::conv2d_relu_backward(const Conv2dGeometry& g, const float* x, cons
     deallocate(masked, n);
 }
 
+void Backend::conv2d_relu_maxpool_forward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
+                                          const float* w, const float* bias, float* y, float* argmax) {
+    const int64_t n = g.N * g.O * g.output_plane();
+    float* conv = allocate(n);
+    try {
+        conv2d_relu_forward(g, x, w, bias, conv);
+        max_pool2d_forward(pg, conv, y, argmax);
+    } catch (...) {
+        deallocate(conv, n);
+        throw;
+    }
+    deallocate(conv, n);
+}
+
+void Backend::conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
+                                           const float* w, const float* y, const float* argmax, const float* dy,
+                                           float beta_dx, float* dx, float beta_dw, float* dw, float beta_db,
+                                           float* db) {
+    const int64_t pooled = pg.planes() * pg.Ho * pg.Wo, n = g.N * g.O * g.output_plane();
+    float* masked = allocate(pooled);
+    float* full = nullptr;
+    try {
+        relu_backward(pooled, y, dy, 0.0f, masked);
+        full = allocate(n);
+        max_pool2d_backward(pg, masked, argmax, 0.0f, full);
+        conv2d_backward(g, x, w, full, beta_dx, dx, beta_dw, dw, beta_db, db);
+    } catch (...) {
+        deallocate(masked, pooled);
+        if (full) deallocate(full, n);
+        throw;
+    }
+    deallocate(masked, pooled);
+    deallocate(full, n);
+}
+
 bool backend_available(Device device) {
     if (device == Device::CPU) return true;
 #ifdef PROBENET_WITH_CUDA

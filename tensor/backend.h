@@ -120,6 +120,19 @@ public:
     virtual void conv2d_relu_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* y,
                                       const float* dy, float beta_dx, float* dx, float beta_dw, float* dw,
                                       float beta_db, float* db);
+    // The same layer followed by a max pool (geometry pg over the convolution's output) as one:
+    // y and argmax as max_pool2d_forward gives them for relu(w ⋆ x + bias), which itself is not kept.
+    // Its backward is the convolution's for the pool's gradient dy masked by [y > 0] (y the pooled output,
+    // which is the ReLU's output at the element each window chose) and sent to argmax, zero elsewhere:
+    // the same bits as max_pool2d_backward, relu_backward and conv2d_backward in turn. The CPU pools each
+    // chunk of images while its convolution output is in cache, and rebuilds each chunk's masked dy as it
+    // needs it; the defaults go through a temporary of the convolution's output shape.
+    virtual void conv2d_relu_maxpool_forward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
+                                             const float* w, const float* bias, float* y, float* argmax);
+    virtual void conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
+                                              const float* w, const float* y, const float* argmax, const float* dy,
+                                              float beta_dx, float* dx, float beta_dw, float* dw, float beta_db,
+                                              float* db);
 
     // Pooling: x (N,C,H,W), y, dy and argmax (N,C,Ho,Wo). Windows with padding never count padding as a
     // maximum; the average divides by kh·kw whatever the padding (PyTorch's count_include_pad=True).

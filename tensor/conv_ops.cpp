@@ -45,11 +45,8 @@ Checked check_forward(const char* op, const Tensor& x, const Tensor& w, const Te
     return {be, g};
 }
 
-Checked check_backward(const char* op, const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
-                       const Conv2dGrads& grads) {
-    Backend& be = device_of(op, {&x, &w, &dy});
-    const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
-    expect_shape(op, "dy", dy, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
+// dx, dw and db, where wanted, match x, w and the convolution's output channels, on x's device.
+void check_grads(const char* op, const Tensor& x, const Tensor& w, const Conv2dGeometry& g, const Conv2dGrads& grads) {
     if (grads.dx) {
         device_of(op, {&x, grads.dx});
         expect_shape(op, "dx", *grads.dx, x.shape(), "input " + x.shape_str());
@@ -62,6 +59,14 @@ Checked check_backward(const char* op, const Tensor& x, const Tensor& w, const T
         device_of(op, {&x, grads.db});
         expect_shape(op, "db", *grads.db, {g.O}, "weight " + w.shape_str());
     }
+}
+
+Checked check_backward(const char* op, const Tensor& x, const Tensor& w, const Tensor& dy, int stride, int padding,
+                       const Conv2dGrads& grads) {
+    Backend& be = device_of(op, {&x, &w, &dy});
+    const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
+    expect_shape(op, "dy", dy, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
+    check_grads(op, x, w, g, grads);
     return {be, g};
 }
 
@@ -98,6 +103,35 @@ void conv2d_relu_backward(const Tensor& x, const Tensor& w, const Tensor& y, con
     expect_shape(op, "y", y, g.output_shape(), "input " + x.shape_str() + " with weight " + w.shape_str());
     be.conv2d_relu_backward(g, x.data(), w.data(), y.data(), dy.data(), grads.beta_dx, data_or_null(grads.dx),
                             grads.beta_dw, data_or_null(grads.dw), grads.beta_db, data_or_null(grads.db));
+}
+
+MaxPool2dResult conv2d_relu_maxpool(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding,
+                                    int pool_kernel, int pool_stride, int pool_padding) {
+    const char* op = "conv2d_relu_maxpool";
+    auto [be, g] = check_forward(op, x, w, bias, stride, padding);
+    const Pool2dGeometry pg = Pool2dGeometry::make(op, g.output_shape(), pool_kernel, pool_stride, pool_padding);
+    check_index_range(op, pg);
+    MaxPool2dResult r{Tensor::empty(pg.output_shape(), x.device()), Tensor::empty(pg.output_shape(), x.device())};
+    be.conv2d_relu_maxpool_forward(g, pg, x.data(), w.data(), bias.defined() ? bias.data() : nullptr, r.y.data(),
+                                   r.argmax.data());
+    return r;
+}
+
+void conv2d_relu_maxpool_backward(const Tensor& x, const Tensor& w, const MaxPool2dResult& pooled, const Tensor& dy,
+                                  int stride, int padding, int pool_kernel, int pool_stride, int pool_padding,
+                                  const Conv2dGrads& grads) {
+    const char* op = "conv2d_relu_maxpool_backward";
+    Backend& be = device_of(op, {&x, &w, &dy, &pooled.y, &pooled.argmax});
+    const Conv2dGeometry g = Conv2dGeometry::make(op, x.shape(), w.shape(), stride, padding);
+    const Pool2dGeometry pg = Pool2dGeometry::make(op, g.output_shape(), pool_kernel, pool_stride, pool_padding);
+    const std::string context = "input " + x.shape_str() + " with weight " + w.shape_str() + " and its pool";
+    expect_shape(op, "dy", dy, pg.output_shape(), context);
+    expect_shape(op, "y", pooled.y, pg.output_shape(), context);
+    expect_shape(op, "argmax", pooled.argmax, pg.output_shape(), context);
+    check_grads(op, x, w, g, grads);
+    be.conv2d_relu_maxpool_backward(g, pg, x.data(), w.data(), pooled.y.data(), pooled.argmax.data(), dy.data(),
+                                    grads.beta_dx, data_or_null(grads.dx), grads.beta_dw, data_or_null(grads.dw),
+                                    grads.beta_db, data_or_null(grads.db));
 }
 
 MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding) {

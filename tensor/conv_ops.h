@@ -10,6 +10,12 @@
 
 namespace probenet::ops {
 
+// A max pool's output and, per output, its window's chosen element (see max_pool2d below).
+struct MaxPool2dResult {
+    Tensor y;
+    Tensor argmax;
+};
+
 // y = w ⋆ x + bias (cross-correlation, like PyTorch's conv2d); bias may be an undefined Tensor.
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
 // Where conv2d_backward writes: each gradient is skipped when its tensor is null, else written with its beta.
@@ -31,14 +37,17 @@ void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, int str
 Tensor conv2d_relu(const Tensor& x, const Tensor& w, const Tensor& bias, int stride = 1, int padding = 0);
 void conv2d_relu_backward(const Tensor& x, const Tensor& w, const Tensor& y, const Tensor& dy, int stride,
                           int padding, const Conv2dGrads& grads);
+// The convolution, a ReLU and a max pool as one op: max_pool2d(relu(conv2d(x, w, bias))) bit for bit,
+// without keeping the convolution's output. Its backward takes the pool's y, argmax and dy.
+MaxPool2dResult conv2d_relu_maxpool(const Tensor& x, const Tensor& w, const Tensor& bias, int stride, int padding,
+                                    int pool_kernel, int pool_stride, int pool_padding = 0);
+void conv2d_relu_maxpool_backward(const Tensor& x, const Tensor& w, const MaxPool2dResult& pooled, const Tensor& dy,
+                                  int stride, int padding, int pool_kernel, int pool_stride, int pool_padding,
+                                  const Conv2dGrads& grads);
 
 // Max pooling with kernel×kernel windows (floor mode, padding ≤ kernel/2, padding never wins).
 // argmax has y's shape and holds, per output, the index h·W + w of the chosen element in its (n, c)
 // input plane as an exact float (the first largest in row-major window order on ties).
-struct MaxPool2dResult {
-    Tensor y;
-    Tensor argmax;
-};
 MaxPool2dResult max_pool2d(const Tensor& x, int kernel, int stride, int padding = 0);
 // dx = beta·dx, then dx[n, c, argmax] += dy; dx has x's shape.
 void max_pool2d_backward(const Tensor& dy, const Tensor& argmax, int kernel, int stride, int padding, float beta,

@@ -284,6 +284,18 @@ public:
                               float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) override {
         cpu::conv2d_backward(g, x, w, dy, beta_dx, dx, beta_dw, dw, beta_db, db, y);
     }
+    void conv2d_relu_maxpool_forward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
+                                     const float* w, const float* bias, float* y, float* argmax) override {
+        if (!cpu::conv2d_relu_maxpool_forward(g, pg, x, w, bias, y, argmax))
+            Backend::conv2d_relu_maxpool_forward(g, pg, x, w, bias, y, argmax);
+    }
+    void conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
+                                      const float* w, const float* y, const float* argmax, const float* dy,
+                                      float beta_dx, float* dx, float beta_dw, float* dw, float beta_db,
+                                      float* db) override {
+        if (!cpu::conv2d_relu_maxpool_backward(g, pg, x, w, y, argmax, dy, beta_dx, dx, beta_dw, dw, beta_db, db))
+            Backend::conv2d_relu_maxpool_backward(g, pg, x, w, y, argmax, dy, beta_dx, dx, beta_dw, dw, beta_db, db);
+    }
     void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) override {
         cpu::max_pool2d_forward(g, x, y, argmax);
     }

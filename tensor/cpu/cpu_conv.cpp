@@ -151,13 +151,29 @@ static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, cons
 
 void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx, float* dx,
                      float beta_dw, float* dw, float beta_db, float* db, const float* relu_y) {
-    if (conv3x3_applies(g)) return conv3x3_backward(g, x, w, dy, relu_y, beta_dx, dx, beta_dw, dw, beta_db, db);
+    if (conv3x3_applies(g))
+        return conv3x3_backward(g, x, w, ConvDy{dy, relu_y}, beta_dx, dx, beta_dw, dw, beta_db, db);
     if (dx) conv2d_backward_data(g, dy, relu_y, w, beta_dx, dx);
     if (dw) {
         conv2d_backward_filter(g, x, dy, relu_y, beta_dw, dw, beta_db, db);
     } else if (db) {
         conv2d_backward_bias(g, dy, beta_db, db, relu_y);
     }
+}
+
+bool conv2d_relu_maxpool_forward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x, const float* w,
+                                 const float* bias, float* y, float* argmax) {
+    if (!conv3x3_applies(g)) return false;
+    conv3x3_forward(g, x, w, bias, y, /*relu=*/true, &pg, argmax);
+    return true;
+}
+
+bool conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x, const float* w,
+                                  const float* y, const float* argmax, const float* dy, float beta_dx, float* dx,
+                                  float beta_dw, float* dw, float beta_db, float* db) {
+    if (!conv3x3_applies(g) || !dw) return false;
+    conv3x3_backward(g, x, w, ConvDy{dy, y, &pg, argmax}, beta_dx, dx, beta_dw, dw, beta_db, db);
+    return true;
 }
 
 void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db, const float* relu_y) {

@@ -18,6 +18,17 @@ void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, 
 void conv2d_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, float beta_dx, float* dx,
                      float beta_dw, float* dw, float beta_db, float* db, const float* relu_y = nullptr);
 
+// A convolution, its ReLU and a max pool as one (Backend::conv2d_relu_maxpool_*), each chunk of images
+// pooled while its convolution output is in cache and its masked dy rebuilt from the pool's gradient as
+// it is read. False, with nothing done, where this path does not apply (geometries other than the direct
+// 3×3 kernels'; a backward without dw): the caller then runs the steps one by one.
+bool conv2d_relu_maxpool_forward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x, const float* w,
+                                 const float* bias, float* y, float* argmax);
+bool conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x, const float* w,
+                                  const float* y, const float* argmax, const float* dy, float beta_dx, float* dx,
+                                  float beta_dw, float* dw, float beta_db, float* db);
+
+// Pooling runs its planes in parallel, or serially when called from inside a parallel region.
 void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax);
 void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta, float* dx);
 void avg_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y);

@@ -19,6 +19,7 @@
 #include "tensor/cpu/cpu_conv3x3_winograd.h"
 #include "tensor/cpu/cpu_simd.h"
 #include "tensor/cpu/cpu_stacked.h"
+#include "tensor/error.h"
 
 namespace probenet::cpu {
 
@@ -273,14 +274,18 @@ bool conv3x3_applies(const Conv2dGeometry& g) {
            std::min(g.C, g.O) >= kTileO;
 }
 
-void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu) {
+void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu,
+                     const Pool2dGeometry* pool, float* argmax) {
     const Packed p = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
     const int64_t per_chunk = p.winograd ? winograd_images_per_chunk(g.C, g.O, g.H, g.W) : stacked_images_per_chunk(g);
     for_each_chunk(plan_chunks(g.N, per_chunk, conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
+        // With a pool, the chunk's output goes to a per-thread buffer, images counted from n0.
+        float* out = pool ? thread_scratch(2, count * g.O * HW) : y;
+        const int64_t first = pool ? n0 : 0;
         run_chunk(g, x + n0 * g.C * HW, p, n0, count,
                   [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
-                      float* dst = y + (n * g.O + o) * HW + offset;
+                      float* dst = out + ((n - first) * g.O + o) * HW + offset;
                       const float add = bias ? bias[o] : 0.0f;
                       if (relu) {
                           simd::copy_add_relu(dst, values, length, add);
@@ -288,30 +293,46 @@ void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, co
                           simd::copy_add(dst, values, length, add);
                       }
                   });
+        if (!pool) return;
+        Pool2dGeometry chunk = *pool;
+        chunk.N = count;
+        const int64_t at = n0 * g.O * pool->Ho * pool->Wo;
+        max_pool2d_forward(chunk, out, y + at, argmax + at);  // serial: called inside the chunk loop
     });
 }
 
-void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, const float* relu_y,
-                      float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db) {
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const ConvDy& src, float beta_dx,
+                      float* dx, float beta_dw, float* dw, float beta_db, float* db) {
     const int64_t image = g.O * g.H * g.W;
     const Packed p = dx ? pack_weights(g, w, true) : Packed{};
-    // A chunk's dy — masked into a per-thread buffer while it is read, when a ReLU followed — and, when
-    // dx is wanted, its backward data, so the filter kernel then finds that dy in cache.
+    // A chunk's dy — masked (and unpooled) into a per-thread buffer while it is read, when a ReLU (and a
+    // pool) followed — and, when dx is wanted, its backward data, so the filter kernel then finds that dy
+    // in cache.
     auto chunk_dy = [&](int64_t n0, int64_t count) {
-        const float* d = dy + n0 * image;
-        if (relu_y) {
+        const float* d = src.dy + n0 * image;
+        if (src.pool) {
+            Pool2dGeometry chunk = *src.pool;
+            chunk.N = count;
+            const int64_t pooled = count * g.O * chunk.Ho * chunk.Wo, at = n0 * g.O * chunk.Ho * chunk.Wo;
+            float* masked = thread_scratch(2, pooled);
+            simd::relu_mask(masked, src.relu_y + at, src.dy + at, pooled);
+            float* full = thread_scratch(3, count * image);
+            max_pool2d_backward(chunk, masked, src.argmax + at, 0.0f, full);  // serial, as in the forward
+            d = full;
+        } else if (src.relu_y) {
             float* masked = thread_scratch(3, count * image);
-            simd::relu_mask(masked, relu_y + n0 * image, d, count * image);
+            simd::relu_mask(masked, src.relu_y + n0 * image, d, count * image);
             d = masked;
         }
         if (dx) backward_data_chunk(g, p, d, n0, count, beta_dx, dx);
         return d;
     };
     if (dw) return conv3x3_backward_filter(g, x, chunk_dy, beta_dw, dw, beta_db, db);
+    PROBENET_CHECK(!src.pool || !db, "conv3x3_backward: the bias gradient alone is not computed through a pool");
     if (dx)
         for_each_chunk(plan_chunks(g.N, stacked_images_per_chunk(g), conv3x3_macs(g)),
                        [&](int64_t n0, int64_t count, int64_t) { chunk_dy(n0, count); });
-    if (db) conv2d_backward_bias(g, dy, beta_db, db, relu_y);
+    if (db) conv2d_backward_bias(g, src.dy, beta_db, db, src.relu_y);
 }
 
 }  // namespace probenet::cpu

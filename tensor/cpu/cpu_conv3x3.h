@@ -30,9 +30,11 @@ bool conv3x3_applies(const Conv2dGeometry& g);
 void set_conv3x3_winograd(bool on);
 bool conv3x3_winograd();
 
-// y = w ⋆ x + bias, stored through relu (v > 0 ? v : 0) when `relu` is set.
+// y = w ⋆ x + bias, stored through relu (v > 0 ? v : 0) when `relu` is set. With `pool`, a max pool over
+// that output (pool's N is the batch's), each chunk of images pooled while its output is in cache: y and
+// argmax are then the pool's, and the convolution's output is never stored.
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                     bool relu = false);
+                     bool relu = false, const Pool2dGeometry* pool = nullptr, float* argmax = nullptr);
 // The filter kernel's source of dy: chunk_dy(n0, count) returns dy of images [n0, n0 + count),
 // (count, O, H, W), prepared on the calling thread and valid until its next call there.
 using ChunkDy = std::function<const float*(int64_t n0, int64_t count)>;
@@ -40,11 +42,19 @@ using ChunkDy = std::function<const float*(int64_t n0, int64_t count)>;
 // transposed dy the kernel reads anyway.
 void conv3x3_backward_filter(const Conv2dGeometry& g, const float* x, const ChunkDy& chunk_dy, float beta, float* dw,
                              float beta_db, float* db);
-// dx, dw and db, each optional with its own beta, for dy — or for dy ∘ [relu_y > 0] when relu_y, the
-// output of a ReLU-folded forward, is given; the mask is applied to each chunk of dy as it is read.
-// Chunk by chunk: the backward-data kernel runs on a chunk just before the filter kernel, so that chunk
-// of dy is read from memory once.
-void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const float* dy, const float* relu_y,
-                      float beta_dx, float* dx, float beta_dw, float* dw, float beta_db, float* db);
+// Where the backward's dy comes from, rebuilt chunk by chunk as it is read: dy itself; dy ∘ [relu_y > 0]
+// after a folded ReLU (relu_y its output); or, after a folded ReLU and max pool, the pool's gradient dy
+// masked by [relu_y > 0] (relu_y the pooled output) and sent to argmax — dy, relu_y and argmax then have
+// the pool's output shape.
+struct ConvDy {
+    const float* dy = nullptr;
+    const float* relu_y = nullptr;
+    const Pool2dGeometry* pool = nullptr;
+    const float* argmax = nullptr;
+};
+// dx, dw and db, each optional with its own beta (db without dw: not after a pool). Chunk by chunk: the
+// backward-data kernel runs on a chunk just before the filter kernel, so that chunk of dy is read once.
+void conv3x3_backward(const Conv2dGeometry& g, const float* x, const float* w, const ConvDy& dy, float beta_dx,
+                      float* dx, float beta_dw, float* dw, float beta_db, float* db);
 
 }  // namespace probenet::cpu

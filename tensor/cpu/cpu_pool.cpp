@@ -8,6 +8,8 @@
 // PyTorch, so it is not hidden. Average: the window sum over real elements divided by kh·kw
 // (padding counts as zeros, PyTorch's count_include_pad=True). The 2×2 stride-2 pooling of the
 // paper's CNN has its own branch-free kernel.
+#include <omp.h>
+
 #include <algorithm>
 
 #ifdef __AVX512F__
@@ -142,7 +144,7 @@ void max_pool_2x2(const Pool2dGeometry& g, const float* xp, float* yp, float* ap
 void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float* argmax) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
     const bool two_by_two = is_two_by_two(g);
-#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * out_plane * g.kh * g.kw > kParallelMin)
+#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * out_plane * g.kh * g.kw > kParallelMin && !omp_in_parallel())
     for (int64_t p = 0; p < g.planes(); ++p) {
         const float* xp = x + p * in_plane;
         float* yp = y + p * out_plane;
@@ -170,7 +172,7 @@ void max_pool2d_forward(const Pool2dGeometry& g, const float* x, float* y, float
 void max_pool2d_backward(const Pool2dGeometry& g, const float* dy, const float* argmax, float beta, float* dx) {
     const int64_t in_plane = g.H * g.W, out_plane = g.Ho * g.Wo;
     [[maybe_unused]] const bool two_by_two = is_two_by_two(g);
-#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * in_plane > kParallelMin)
+#pragma omp parallel for schedule(dynamic, 16) if (g.planes() * in_plane > kParallelMin && !omp_in_parallel())
     for (int64_t p = 0; p < g.planes(); ++p) {
         float* dxp = dx + p * in_plane;
         const float* dyp = dy + p * out_plane;

@@ -6,6 +6,9 @@
 // several images per GEMM, 1×1, stride 2), with and without bias, for every non-empty set of wanted
 // gradients, overwriting (beta 0) and accumulating into random gradients (beta 1), on 1 and 2 threads.
 // The Backend's default implementation (what the CUDA backend runs) is checked the same way on the CPU.
+// The same for the convolution, ReLU and max pool as one (ops::conv2d_relu_maxpool): y and argmax, and
+// every gradient, against max_pool2d, relu and conv2d and their backwards one by one, with pools 2×2/2,
+// overlapping 3×3/2 and padded, on planes the pool does not tile.
 // Then a gradient check of autograd::conv2d_relu, and a broken (unmasked) backward that must fail it.
 #include <catch2/catch.hpp>
 #include <omp.h>
@@ -118,6 +121,87 @@ TEST_CASE("Backend's default conv2d_relu (the CUDA backend's) equals the two ste
         require_equal(base.dx, fused.dx);
         require_equal(base.dw, fused.dw);
         require_equal(base.db, fused.db);
+    }
+}
+
+namespace {
+
+struct PoolCase {
+    const char* path;
+    Shape x, w;
+    int kernel, stride, padding;
+};
+
+const PoolCase kPoolCases[] = {
+    {"3×3 direct, 2×2 pool", {3, 16, 28, 28}, {16, 16, 3, 3}, 2, 2, 0},
+    {"3×3 Winograd, 2×2 pool of a 7×7 plane", {5, 64, 7, 7}, {64, 64, 3, 3}, 2, 2, 0},
+    {"3×3 direct, overlapping 3×3/2 pool", {2, 8, 9, 6}, {12, 8, 3, 3}, 3, 2, 0},
+    {"3×3 direct, padded 2×2 pool", {2, 8, 5, 6}, {8, 8, 3, 3}, 2, 2, 1},
+    {"im2col, 2×2 pool (the backend's default)", {3, 1, 28, 28}, {16, 1, 3, 3}, 2, 2, 0},
+};
+
+}  // namespace
+
+TEST_CASE("conv2d_relu_maxpool equals max_pool2d(relu(conv2d)) forward and backward, bit for bit",
+          "[conv][fusion]") {
+    const int threads_before = omp_get_max_threads();
+    for (const PoolCase& c : kPoolCases)
+        for (const bool bias : {true, false})
+            for (const int threads : {1, 2}) {
+                set_threads(threads);
+                INFO(c.path << (bias ? ", bias" : ", no bias") << ", threads " << threads);
+                Rng rng(13);
+                const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
+                const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
+                const ops::MaxPool2dResult fused = ops::conv2d_relu_maxpool(x, w, b, 1, 1, c.kernel, c.stride, c.padding);
+                const Tensor conv = ops::relu(ops::conv2d(x, w, b, 1, 1));
+                const ops::MaxPool2dResult steps = ops::max_pool2d(conv, c.kernel, c.stride, c.padding);
+                require_equal(fused.y, steps.y);
+                require_equal(fused.argmax, steps.argmax);
+                const Tensor dy = Tensor::normal(fused.y.shape(), 0.0f, 1.0f, rng);
+                Tensor unpooled = Tensor::zeros(conv.shape()), masked = Tensor::zeros(conv.shape());
+                ops::max_pool2d_backward(dy, steps.argmax, c.kernel, c.stride, c.padding, 0.0f, unpooled);
+                ops::relu_backward(conv, unpooled, 0.0f, masked);
+                const Case geometry{c.path, c.x, c.w, 1, 1};
+                for (int mask = 1; mask < 8; ++mask)
+                    for (const bool accumulate : {false, true}) {
+                        INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
+                        const float beta = accumulate ? 1.0f : 0.0f;
+                        Grads one = start_grads(geometry, accumulate), chain = start_grads(geometry, accumulate);
+                        ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding,
+                                                          wanted(one, mask, beta));
+                        ops::conv2d_backward(x, w, masked, 1, 1, wanted(chain, mask, beta));
+                        require_equal(one.dx, chain.dx);
+                        require_equal(one.dw, chain.dw);
+                        require_equal(one.db, chain.db);
+                    }
+            }
+    set_threads(threads_before);
+}
+
+TEST_CASE("Backend's default conv2d_relu_maxpool (the CUDA backend's) equals the CPU's fused one", "[conv][fusion]") {
+    Backend& cpu = backend_for(Device::CPU);
+    for (const PoolCase& c : kPoolCases) {
+        INFO(c.path);
+        Rng rng(14);
+        const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
+        const Tensor b = Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng);
+        const ops::MaxPool2dResult fused = ops::conv2d_relu_maxpool(x, w, b, 1, 1, c.kernel, c.stride, c.padding);
+        const Conv2dGeometry g = Conv2dGeometry::make("test", c.x, c.w, 1, 1);
+        const Pool2dGeometry pg = Pool2dGeometry::make("test", g.output_shape(), c.kernel, c.stride, c.padding);
+        Tensor y = Tensor::empty(pg.output_shape()), argmax = Tensor::empty(pg.output_shape());
+        cpu.Backend::conv2d_relu_maxpool_forward(g, pg, x.data(), w.data(), b.data(), y.data(), argmax.data());
+        require_equal(y, fused.y);
+        require_equal(argmax, fused.argmax);
+        const Tensor dy = Tensor::normal(y.shape(), 0.0f, 1.0f, rng);
+        const Case geometry{c.path, c.x, c.w, 1, 1};
+        Grads base = start_grads(geometry, true), mine = start_grads(geometry, true);
+        cpu.Backend::conv2d_relu_maxpool_backward(g, pg, x.data(), w.data(), y.data(), argmax.data(), dy.data(), 1.0f,
+                                                  base.dx.data(), 1.0f, base.dw.data(), 1.0f, base.db.data());
+        ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding, wanted(mine, 7, 1.0f));
+        require_equal(base.dx, mine.dx);
+        require_equal(base.dw, mine.dw);
+        require_equal(base.db, mine.db);
     }
 }
 
