@@ -132,9 +132,36 @@ static void conv2d_backward_data(const Conv2dGeometry& g, const float* dy, const
     });
 }
 
+namespace {
+
+// Σ of one plane of dy in float, the one summation order every bias gradient here uses.
+inline float plane_sum(const float* plane, int64_t P) {
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t p = 0; p < P; ++p) s += plane[p];
+    return s;
+}
+
+// db[o] = beta·db[o] + Σ_n sums(n, o), added in double in image order.
+template <typename PlaneSum>
+void finish_bias(const Conv2dGeometry& g, PlaneSum&& sums, float beta, float* db) {
+#pragma omp parallel for if (g.N * g.O * g.output_plane() > (1 << 15))
+    for (int64_t o = 0; o < g.O; ++o) {
+        double total = 0;
+        for (int64_t n = 0; n < g.N; ++n) total += sums(n, o);
+        db[o] = beta == 0.0f ? static_cast<float>(total) : beta * db[o] + static_cast<float>(total);
+    }
+}
+
+}  // namespace
+
 static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, const float* dy, const float* relu_y,
                                    float beta, float* dw, float beta_db, float* db) {
-    if (db) conv2d_backward_bias(g, dy, beta_db, db, relu_y);
+    // After a folded ReLU the bias gradient is summed from each chunk's masked dy while it is in cache,
+    // rather than by reading dy and the mask once more; the sums are the same either way.
+    const bool bias_in_chunks = db && relu_y;
+    if (db && !bias_in_chunks) conv2d_backward_bias(g, dy, beta_db, db);
+    std::vector<float> plane_sums(bias_in_chunks ? static_cast<size_t>(g.N * g.O) : 0);
     const int64_t P = g.output_plane(), K = g.patch_size(), size = g.O * K;
     ChunkPlan plan = plan_gemm_chunks(g);
     const int64_t slots = plan_partials(plan, size);
@@ -143,8 +170,14 @@ static void conv2d_backward_filter(const Conv2dGeometry& g, const float* x, cons
         const int64_t ld = count * P;
         const float* cols = patches(g, x, n0, count);
         const float* dyc = gathered_output_grad(g, dy, relu_y, n0, count);
+        if (bias_in_chunks)
+            for (int64_t i = 0; i < count; ++i)
+                for (int64_t o = 0; o < g.O; ++o)
+                    plane_sums[static_cast<size_t>((n0 + i) * g.O + o)] = plane_sum(dyc + o * ld + i * P, P);
         sgemm(false, true, g.O, K, ld, dyc, ld, cols, ld, 1.0f, partial.data() + slot * size, K);
     });
+    if (bias_in_chunks)
+        finish_bias(g, [&](int64_t n, int64_t o) { return plane_sums[static_cast<size_t>(n * g.O + o)]; }, beta_db, db);
     sum_partials(partial.data(), slots, size);
     for (int64_t e = 0; e < size; ++e) dw[e] = beta == 0.0f ? partial[static_cast<size_t>(e)] : beta * dw[e] + partial[static_cast<size_t>(e)];
 }
@@ -178,24 +211,15 @@ bool conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry&
 
 void conv2d_backward_bias(const Conv2dGeometry& g, const float* dy, float beta, float* db, const float* relu_y) {
     const int64_t P = g.output_plane();
-#pragma omp parallel for if (g.N * g.O * P > (1 << 15))
-    for (int64_t o = 0; o < g.O; ++o) {
-        double total = 0;
-        for (int64_t n = 0; n < g.N; ++n) {
-            const float* plane = dy + (n * g.O + o) * P;
-            float s = 0.0f;
-            if (relu_y) {
-                const float* mask = relu_y + (n * g.O + o) * P;
+    if (!relu_y) return finish_bias(g, [&](int64_t n, int64_t o) { return plane_sum(dy + (n * g.O + o) * P, P); }, beta, db);
+    finish_bias(g, [&](int64_t n, int64_t o) {
+        const float* plane = dy + (n * g.O + o) * P;
+        const float* mask = relu_y + (n * g.O + o) * P;
+        float s = 0.0f;
 #pragma omp simd reduction(+ : s)
-                for (int64_t p = 0; p < P; ++p) s += mask[p] > 0.0f ? plane[p] : 0.0f;
-            } else {
-#pragma omp simd reduction(+ : s)
-                for (int64_t p = 0; p < P; ++p) s += plane[p];
-            }
-            total += s;
-        }
-        db[o] = beta == 0.0f ? static_cast<float>(total) : beta * db[o] + static_cast<float>(total);
-    }
+        for (int64_t p = 0; p < P; ++p) s += mask[p] > 0.0f ? plane[p] : 0.0f;
+        return s;
+    }, beta, db);
 }
 
 }  // namespace probenet::cpu
