@@ -27,27 +27,32 @@ namespace probenet::cpu {
 bool winograd_applies(int64_t ins, int64_t outs);
 
 // U = G g Gᵀ for every (in, out) pair, laid out [ξ][in][outs]; value(in, out, t) is filter tap t = 3·i + j
-// as the computation sees it (forward: w[out][in]; backward data: w[in][out] flipped).
+// as the computation sees it (forward: w[out][in]; backward data: w[in][out] flipped). In float, 16
+// outputs at a time (the loop over o vectorises): it runs before every call, on one thread.
 template <typename Value>
 std::vector<float> winograd_weights(int64_t ins, int64_t outs, Value&& value) {
-    std::vector<float> u(static_cast<size_t>(16 * ins * outs));
-    for (int64_t i = 0; i < ins; ++i)
+    std::vector<float> u(static_cast<size_t>(16 * ins * outs)), taps(static_cast<size_t>(9 * outs));
+    for (int64_t i = 0; i < ins; ++i) {
+        for (int t = 0; t < 9; ++t)
+            for (int64_t o = 0; o < outs; ++o) taps[static_cast<size_t>(t * outs + o)] = value(i, o, t);
+        const float* g = taps.data();
+        float* row = u.data() + i * outs;  // U[ξ][i][·] is row + ξ·ins·outs
+        const int64_t plane = ins * outs;
+#pragma omp simd
         for (int64_t o = 0; o < outs; ++o) {
-            double g[3][3], gg[4][3];  // in double, rounded once: U as exact as float allows
-            for (int t = 0; t < 9; ++t) g[t / 3][t % 3] = value(i, o, t);
+            float gg[4][3];  // G g
             for (int c = 0; c < 3; ++c) {
-                gg[0][c] = g[0][c];
-                gg[1][c] = 0.5 * (g[0][c] + g[1][c] + g[2][c]);
-                gg[2][c] = 0.5 * (g[0][c] - g[1][c] + g[2][c]);
-                gg[3][c] = g[2][c];
+                const float g0 = g[c * outs + o], g1 = g[(3 + c) * outs + o], g2 = g[(6 + c) * outs + o];
+                gg[0][c] = g0, gg[1][c] = 0.5f * (g0 + g1 + g2), gg[2][c] = 0.5f * (g0 - g1 + g2), gg[3][c] = g2;
             }
-            for (int r = 0; r < 4; ++r) {
-                const double row[4] = {gg[r][0], 0.5 * (gg[r][0] + gg[r][1] + gg[r][2]),
-                                       0.5 * (gg[r][0] - gg[r][1] + gg[r][2]), gg[r][2]};
-                for (int c = 0; c < 4; ++c)
-                    u[static_cast<size_t>(((r * 4 + c) * ins + i) * outs + o)] = static_cast<float>(row[c]);
+            for (int r = 0; r < 4; ++r) {  // (G g) Gᵀ
+                row[(4 * r) * plane + o] = gg[r][0];
+                row[(4 * r + 1) * plane + o] = 0.5f * (gg[r][0] + gg[r][1] + gg[r][2]);
+                row[(4 * r + 2) * plane + o] = 0.5f * (gg[r][0] - gg[r][1] + gg[r][2]);
+                row[(4 * r + 3) * plane + o] = gg[r][2];
             }
         }
+    }
     return u;
 }
 
