@@ -1,8 +1,11 @@
-// Forward hooks: order, RAII removal, removal inside a hook, no effect on outputs, every layer.
+// Forward hooks: order, RAII removal, removal inside a hook, no effect on outputs, every layer; and
+// Sequential running nested blocks as one list (an empty block, a subclass with its own forward).
 #include <catch2/catch.hpp>
 
 #include "autograd/functions.h"
+#include "nn/activations.h"
 #include "nn/models/mlp.h"
+#include "nn/sequential.h"
 #include "tensor/random.h"
 
 using namespace probenet;
@@ -112,4 +115,30 @@ TEST_CASE("a handle outliving its module is harmless", "[nn][hooks]") {
     }
     REQUIRE_FALSE(h.active());
     h.remove();
+}
+
+namespace {
+// A Sequential subclass with its own forward: Sequential must call it, not flatten its children.
+class DoublingSequential : public Sequential {
+public:
+    Var forward(const Var& x) override { return autograd::scale(Sequential::forward(x), 2.0f); }
+};
+}  // namespace
+
+TEST_CASE("nested blocks run as one list: an empty block is the identity, a subclass keeps its forward",
+          "[nn][hooks]") {
+    Rng rng(5);
+    Sequential root;
+    auto& empty = root.add("empty", std::make_unique<Sequential>());
+    auto& twice = root.add("twice", std::make_unique<DoublingSequential>());
+    twice.add("relu", std::make_unique<ReLU>());
+    std::vector<std::string> order;
+    std::vector<HookHandle> handles;
+    for (Module* m : root.descendants())
+        handles.push_back(m->register_forward_hook([&](const Module& mod, const Tensor&) { order.push_back(mod.name()); }));
+    const Tensor x = Tensor::normal({3, 4}, 0, 1, rng);
+    const std::vector<float> y = root(Var(x)).value().to_vector(), in = x.to_vector();
+    REQUIRE(order == std::vector<std::string>{"empty", "twice.relu", "twice"});
+    for (size_t i = 0; i < in.size(); ++i) REQUIRE(y[i] == 2.0f * (in[i] > 0.0f ? in[i] : 0.0f));
+    (void)empty;
 }
