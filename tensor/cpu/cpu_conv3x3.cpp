@@ -8,6 +8,10 @@
 //    input broadcast per 4 vectors of weights; the pixel-major result is transposed back in 16×16
 //    register blocks.
 // Backward data is the same computation on dy, with w transposed over (o, c) and the taps flipped.
+// With at least 32 channels on both sides, Winograd's F(2×2, 3×3) replaces both kernels
+// (cpu_conv3x3_winograd.cpp), its pixel-major result handed out the channels-major kernel's way.
+// A folded ReLU is applied as y is stored, a folded max pool to each chunk's output while it is in
+// cache; the backward rebuilds each chunk's dy from them (ConvDy, cpu_conv3x3.h).
 #include "tensor/cpu/cpu_conv3x3.h"
 
 #include <algorithm>
@@ -222,9 +226,9 @@ void conv_pixels(const Stacked& s, const float* xs, const Packed& p, Emit&& emit
     emit_pixel_major(outT, s.count, HW, p.outs, emit);
 }
 
-// Stacks a chunk of images [n0, n0 + count) — `in` points at the first of them — and runs the kernel
-// the packing chose, emitting with image indices of the whole batch: the shared part of forward and
-// backward data.
+// Runs the kernel the packing chose on a chunk of images [n0, n0 + count) — `in` points at the first of
+// them — stacked for the direct kernels, in L2-sized sub-chunks for Winograd, emitting with image
+// indices of the whole batch: the shared part of forward and backward data.
 template <typename Emit>
 void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_t n0, int64_t count, Emit&& emit) {
     if (p.winograd) {  // in sub-chunks whose transformed tiles stay in L2
