@@ -15,18 +15,32 @@ Device parse_device(const std::string& name) {
     throw Error("unknown device '" + name + "': use 'cpu' or 'cuda'");
 }
 
+namespace {
+
+// n floats from a backend for the defaults below, handed back when the scope ends (or an exception
+// passes through it).
+class Temporary {
+public:
+    Temporary(Backend& backend, int64_t n) : backend_(backend), n_(n), data_(backend.allocate(n)) {}
+    ~Temporary() { backend_.deallocate(data_, n_); }
+    Temporary(const Temporary&) = delete;
+    Temporary& operator=(const Temporary&) = delete;
+    float* get() const { return data_; }
+
+private:
+    Backend& backend_;
+    int64_t n_;
+    float* data_;
+};
+
+}  // namespace
+
 void Backend::gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
                            int64_t ldb, const RowBlockConsumer& consume) {
     if (M == 0 || N == 0) return;
-    float* c = allocate(M * N);
-    try {
-        gemm(true, false, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, c, N);
-        consume(0, M, c);
-    } catch (...) {
-        deallocate(c, M * N);
-        throw;
-    }
-    deallocate(c, M * N);
+    const Temporary c(*this, M * N);
+    gemm(true, false, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, c.get(), N);
+    consume(0, M, c.get());
 }
 
 void Backend::linear_backward_with_update(int64_t B, int64_t N, int64_t K, const float* g, const float* x,
@@ -48,50 +62,27 @@ void Backend::conv2d_relu_backward(const Conv2dGeometry& g, const float* x, cons
                                    const float* dy, float beta_dx, float* dx, float beta_dw, float* dw, float beta_db,
                                    float* db) {
     const int64_t n = g.N * g.O * g.output_plane();
-    float* masked = allocate(n);
-    try {
-        relu_backward(n, y, dy, 0.0f, masked);
-        conv2d_backward(g, x, w, masked, beta_dx, dx, beta_dw, dw, beta_db, db);
-    } catch (...) {
-        deallocate(masked, n);
-        throw;
-    }
-    deallocate(masked, n);
+    const Temporary masked(*this, n);
+    relu_backward(n, y, dy, 0.0f, masked.get());
+    conv2d_backward(g, x, w, masked.get(), beta_dx, dx, beta_dw, dw, beta_db, db);
 }
 
 void Backend::conv2d_relu_maxpool_forward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
                                           const float* w, const float* bias, float* y, float* argmax) {
-    const int64_t n = g.N * g.O * g.output_plane();
-    float* conv = allocate(n);
-    try {
-        conv2d_relu_forward(g, x, w, bias, conv);
-        max_pool2d_forward(pg, conv, y, argmax);
-    } catch (...) {
-        deallocate(conv, n);
-        throw;
-    }
-    deallocate(conv, n);
+    const Temporary conv(*this, g.N * g.O * g.output_plane());
+    conv2d_relu_forward(g, x, w, bias, conv.get());
+    max_pool2d_forward(pg, conv.get(), y, argmax);
 }
 
 void Backend::conv2d_relu_maxpool_backward(const Conv2dGeometry& g, const Pool2dGeometry& pg, const float* x,
                                            const float* w, const float* y, const float* argmax, const float* dy,
                                            float beta_dx, float* dx, float beta_dw, float* dw, float beta_db,
                                            float* db) {
-    const int64_t pooled = pg.planes() * pg.Ho * pg.Wo, n = g.N * g.O * g.output_plane();
-    float* masked = allocate(pooled);
-    float* full = nullptr;
-    try {
-        relu_backward(pooled, y, dy, 0.0f, masked);
-        full = allocate(n);
-        max_pool2d_backward(pg, masked, argmax, 0.0f, full);
-        conv2d_backward(g, x, w, full, beta_dx, dx, beta_dw, dw, beta_db, db);
-    } catch (...) {
-        deallocate(masked, pooled);
-        if (full) deallocate(full, n);
-        throw;
-    }
-    deallocate(masked, pooled);
-    deallocate(full, n);
+    const int64_t pooled = pg.planes() * pg.Ho * pg.Wo;
+    const Temporary masked(*this, pooled), full(*this, g.N * g.O * g.output_plane());
+    relu_backward(pooled, y, dy, 0.0f, masked.get());
+    max_pool2d_backward(pg, masked.get(), argmax, 0.0f, full.get());
+    conv2d_backward(g, x, w, full.get(), beta_dx, dx, beta_dw, dw, beta_db, db);
 }
 
 bool backend_available(Device device) {

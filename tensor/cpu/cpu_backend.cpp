@@ -22,6 +22,7 @@
 
 #include "tensor/cpu/cpu_conv.h"
 #include "tensor/cpu/cpu_optim.h"
+#include "tensor/cpu/cpu_simd.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/error.h"
 
@@ -174,9 +175,10 @@ public:
     }
 
     void relu_backward(int64_t n, const float* y, const float* gy, float beta, float* gx) override {
-        if (beta == 0.0f) {
-#pragma omp parallel for simd if (n > kParallelMin)
-            for (int64_t i = 0; i < n; ++i) gx[i] = y[i] > 0.0f ? gy[i] : 0.0f;
+        if (beta == 0.0f) {  // the mask the convolution kernels apply to dy after a folded ReLU, so the bits agree
+            constexpr int64_t kBlock = 4096;
+#pragma omp parallel for if (n > kParallelMin)
+            for (int64_t b = 0; b < n; b += kBlock) cpu::simd::relu_mask(gx + b, y + b, gy + b, std::min(kBlock, n - b));
         } else {
 #pragma omp parallel for simd if (n > kParallelMin)
             for (int64_t i = 0; i < n; ++i) gx[i] = beta * gx[i] + (y[i] > 0.0f ? gy[i] : 0.0f);
