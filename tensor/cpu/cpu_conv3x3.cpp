@@ -9,9 +9,10 @@
 //    register blocks.
 // Backward data is the same computation on dy, with w transposed over (o, c) and the taps flipped.
 // With at least 32 channels on both sides, Winograd's F(2×2, 3×3) replaces both kernels
-// (cpu_conv3x3_winograd.cpp), its pixel-major result handed out the channels-major kernel's way.
+// (cpu_conv3x3_winograd.cpp), its output rows handed out as vectors.
 // A folded ReLU is applied as y is stored, a folded max pool to each chunk's output while it is in
-// cache; the backward rebuilds each chunk's dy from them (ConvDy, cpu_conv3x3.h).
+// cache — or, after Winograd, to each tile's 2×2 outputs in registers, since a 2×2 stride-2 window is
+// a tile; the backward rebuilds each chunk's dy from them (ConvDy, cpu_conv3x3.h).
 #include "tensor/cpu/cpu_conv3x3.h"
 
 #include <algorithm>
@@ -228,19 +229,18 @@ void conv_pixels(const Stacked& s, const float* xs, const Packed& p, Emit&& emit
 
 // Runs the kernel the packing chose on a chunk of images [n0, n0 + count) — `in` points at the first of
 // them — stacked for the direct kernels, in L2-sized sub-chunks for Winograd, emitting with image
-// indices of the whole batch: the shared part of forward and backward data.
+// indices of the whole batch: the shared part of forward and backward data. `values` is a pointer to
+// floats from the direct kernels, a vector (simd::v16) from Winograd; emit handles both.
 template <typename Emit>
 void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_t n0, int64_t count, Emit&& emit) {
     if (p.winograd) {  // in sub-chunks whose transformed tiles stay in L2
         const int64_t HW = g.H * g.W, per = winograd_images_per_chunk(p.ins, p.outs, g.H, g.W);
         for (int64_t k = 0; k < count; k += per) {
             const int64_t part = std::min(per, count - k);
-            float* outT = thread_scratch(1, part * HW * p.outs);
-            winograd_correlate(p.w.data(), p.ins, p.outs, g.H, g.W, in + k * p.ins * HW, part, outT);
-            emit_pixel_major(outT, part, HW, p.outs,
-                             [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
-                                 emit(n0 + k + n, o, offset, values, length);
-                             });
+            const WinogradProducts m = winograd_products(p.w.data(), p.ins, p.outs, g.H, g.W, in + k * p.ins * HW, part);
+            winograd_rows(m, part, [&](int64_t n, int64_t o, int64_t offset, simd::v16 values, int64_t length) {
+                emit(n0 + k + n, o, offset, values, length);
+            });
         }
         return;
     }
@@ -261,9 +261,52 @@ void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_
 void backward_data_chunk(const Conv2dGeometry& g, const Packed& p, const float* dy_chunk, int64_t n0, int64_t count,
                          float beta, float* dx) {
     const int64_t HW = g.H * g.W;
-    run_chunk(g, dy_chunk, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const float* values, int64_t length) {
+    run_chunk(g, dy_chunk, p, n0, count, [&](int64_t n, int64_t c, int64_t offset, const auto& values, int64_t length) {
         simd::scale_add(dx + (n * g.C + c) * HW + offset, values, length, beta);
     });
+}
+
+// A 2×2 stride-2 unpadded pool: its windows are exactly the Winograd tiles' 2×2 outputs.
+bool pooled_by_tiles(const Pool2dGeometry& pg) {
+    return pg.kh == 2 && pg.kw == 2 && pg.stride_h == 2 && pg.stride_w == 2 && pg.pad_h == 0 && pg.pad_w == 0;
+}
+
+// The forward of conv + ReLU + such a pool on images [n0, n0 + count) with Winograd weights: each tile's
+// four outputs, ReLU'd as copy_add_relu stores them, are pooled in registers as max_pool2d_forward
+// does (window order (0,0), (0,1), (1,0), (1,1), the first largest or first NaN wins), so the
+// convolution's own output is never stored. Tiles of an odd last row or column are in no window.
+void winograd_relu_pool(const Conv2dGeometry& g, const Pool2dGeometry& pg, const Packed& p, const float* x,
+                        const float* bias, int64_t n0, int64_t count, float* y, float* argmax) {
+    using simd::v16;
+    static const v16 lane2 = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
+    const int64_t HW = g.H * g.W, per = winograd_images_per_chunk(p.ins, p.outs, g.H, g.W);
+    const v16 zero = simd::splat(0.0f), one = simd::splat(1.0f), down = simd::splat(static_cast<float>(g.W));
+    for (int64_t k = 0; k < count; k += per) {
+        const int64_t part = std::min(per, count - k), first = n0 + k;
+        const WinogradProducts m = winograd_products(p.w.data(), p.ins, p.outs, g.H, g.W, x + first * p.ins * HW, part);
+        winograd_outputs(m, part, [&](int64_t n, int64_t o, int64_t th, int64_t tw, int64_t lane, int64_t length,
+                                      const v16* t) {
+            const int64_t kept = std::min(length, pg.Wo - tw);
+            if (th >= pg.Ho || kept <= 0) return;
+            const v16 add = simd::splat(bias ? bias[o] : 0.0f);
+            v16 r[4];
+            for (int i = 0; i < 4; ++i) {
+                const v16 v = t[i] + add;
+                r[i] = simd::select(v > zero, v, zero);
+            }
+            const v16 base = simd::splat(static_cast<float>(2 * th * g.W + 2 * (tw - lane))) + lane2;
+            const v16 where[4] = {base, base + one, base + down, base + down + one};
+            v16 top = r[0], at = where[0];
+            for (int i = 1; i < 4; ++i) {
+                const simd::i16 beats = (r[i] > top) | ((r[i] != r[i]) & (top == top));
+                top = simd::select(beats, r[i], top);
+                at = simd::select(beats, where[i], at);
+            }
+            const int64_t offset = (((first + n) * g.O + o) * pg.Ho + th) * pg.Wo + tw - lane;
+            simd::store_lanes(y + offset, top, lane, lane + kept);
+            simd::store_lanes(argmax + offset, at, lane, lane + kept);
+        });
+    }
 }
 
 }  // namespace
@@ -283,12 +326,14 @@ void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, co
     const Packed p = pack_weights(g, w, false);
     const int64_t HW = g.H * g.W;
     const int64_t per_chunk = p.winograd ? winograd_images_per_chunk(g.C, g.O, g.H, g.W) : stacked_images_per_chunk(g);
+    const bool pool_tiles = pool && p.winograd && relu && pooled_by_tiles(*pool);
     for_each_chunk(plan_chunks(g.N, per_chunk, conv3x3_macs(g)), [&](int64_t n0, int64_t count, int64_t) {
+        if (pool_tiles) return winograd_relu_pool(g, *pool, p, x, bias, n0, count, y, argmax);
         // With a pool, the chunk's output goes to a per-thread buffer, images counted from n0.
         float* out = pool ? thread_scratch(2, count * g.O * HW) : y;
         const int64_t first = pool ? n0 : 0;
         run_chunk(g, x + n0 * g.C * HW, p, n0, count,
-                  [&](int64_t n, int64_t o, int64_t offset, const float* values, int64_t length) {
+                  [&](int64_t n, int64_t o, int64_t offset, const auto& values, int64_t length) {
                       float* dst = out + ((n - first) * g.O + o) * HW + offset;
                       const float add = bias ? bias[o] : 0.0f;
                       if (relu) {

@@ -24,6 +24,49 @@ inline v16 load16(const float* p) {
 inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
 inline v16 splat(float s) { return v16{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s}; }
 
+// Lanes [from, to) of the 16 floats at p (only those are read), the other lanes zero: rows cut at a
+// plane's edges. p may point before or past the data as long as the lanes read lie inside it.
+inline v16 load_part(const float* p, int64_t from, int64_t to) {
+#ifdef __AVX512F__
+    if (from >= 16 || to <= 0 || from >= to) return splat(0.0f);
+    const uint32_t below = from <= 0 ? 0u : (1u << from) - 1, upto = to >= 16 ? 0xFFFFu : (1u << to) - 1;
+    v16 v;
+    const __m512 r = _mm512_maskz_loadu_ps(static_cast<__mmask16>(upto & ~below), p);
+    std::memcpy(&v, &r, sizeof v);
+    return v;
+#else
+    v16 v = splat(0.0f);
+    for (int64_t i = from < 0 ? 0 : from; i < to && i < 16; ++i) v[i] = p[i];
+    return v;
+#endif
+}
+
+// Stores lanes [from, to) of v at p[from … to) (0 ≤ from ≤ to ≤ 16; p itself need not be writable).
+inline void store_lanes(float* p, v16 v, int64_t from, int64_t to) {
+#ifdef __AVX512F__
+    const uint32_t upto = to >= 16 ? 0xFFFFu : (1u << to) - 1, below = (1u << from) - 1;
+    __m512 r;
+    std::memcpy(&r, &v, sizeof r);
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>(upto & ~below), r);
+#else
+    for (int64_t i = from; i < to; ++i) p[i] = v[i];
+#endif
+}
+
+// Stores lanes [0, n) of v at p (n ≤ 16).
+inline void store_part(float* p, v16 v, int64_t n) { store_lanes(p, v, 0, n); }
+
+// Per lane, mask ? a : b, for a mask from a vector comparison (all bits set or clear per lane).
+inline v16 select(i16 mask, v16 a, v16 b) {
+    i16 ai, bi;
+    std::memcpy(&ai, &a, sizeof ai);
+    std::memcpy(&bi, &b, sizeof bi);
+    const i16 r = (ai & mask) | (bi & ~mask);
+    v16 out;
+    std::memcpy(&out, &r, sizeof out);
+    return out;
+}
+
 // dst[i] = src[i] + add for i < n.
 inline void copy_add(float* dst, const float* src, int64_t n, float add) {
     int64_t i = 0;
@@ -94,6 +137,17 @@ inline void scale_add(float* dst, const float* src, int64_t n, float beta) {
 #else
     for (; i < n; ++i) dst[i] = beta * dst[i] + src[i];
 #endif
+}
+
+// The same three stores from a vector's lanes [0, n), n ≤ 16, with the same bits as the row versions.
+inline void copy_add(float* dst, v16 src, int64_t n, float add) { store_part(dst, src + splat(add), n); }
+inline void copy_add_relu(float* dst, v16 src, int64_t n, float add) {
+    const v16 v = src + splat(add);
+    store_part(dst, select(v > splat(0.0f), v, splat(0.0f)), n);
+}
+inline void scale_add(float* dst, v16 src, int64_t n, float beta) {
+    if (beta == 0.0f) return copy_add(dst, src, n, 0.0f);
+    store_part(dst, splat(beta) * load_part(dst, 0, n) + src, n);
 }
 
 // Elements of the 32-lane concatenation a‖b picked by `mask` (values 0..31). GCC has a two-source

@@ -42,6 +42,8 @@ const Case kCases[] = {
     {"3×3 positions-major", {3, 16, 28, 28}, {16, 16, 3, 3}, 1, 1},
     {"3×3 channels-major", {5, 32, 7, 7}, {64, 32, 3, 3}, 1, 1},
     {"3×3 ragged channels", {2, 8, 5, 6}, {12, 8, 3, 3}, 1, 1},
+    {"3×3 Winograd, odd plane (two tile rows per vector)", {3, 48, 13, 11}, {32, 48, 3, 3}, 1, 1},
+    {"3×3 Winograd, wide plane (8 tiles of a row per vector)", {2, 32, 5, 37}, {32, 32, 3, 3}, 1, 1},
     {"im2col, one image per GEMM", {3, 1, 28, 28}, {16, 1, 3, 3}, 1, 1},
     {"im2col, several images per GEMM", {7, 3, 6, 5}, {4, 3, 3, 3}, 1, 1},
     {"1×1", {3, 6, 5, 4}, {5, 6, 1, 1}, 1, 0},
@@ -135,6 +137,9 @@ struct PoolCase {
 const PoolCase kPoolCases[] = {
     {"3×3 direct, 2×2 pool", {3, 16, 28, 28}, {16, 16, 3, 3}, 2, 2, 0},
     {"3×3 Winograd, 2×2 pool of a 7×7 plane", {5, 64, 7, 7}, {64, 64, 3, 3}, 2, 2, 0},
+    {"3×3 Winograd, 2×2 pool of a 14×14 plane", {3, 32, 14, 14}, {32, 32, 3, 3}, 2, 2, 0},
+    {"3×3 Winograd, 2×2 pool of odd and wide planes", {2, 32, 13, 37}, {48, 32, 3, 3}, 2, 2, 0},
+    {"3×3 Winograd, overlapping 3×3/2 pool (not by tiles)", {2, 32, 9, 10}, {32, 32, 3, 3}, 3, 2, 0},
     {"3×3 direct, overlapping 3×3/2 pool", {2, 8, 9, 6}, {12, 8, 3, 3}, 3, 2, 0},
     {"3×3 direct, padded 2×2 pool", {2, 8, 5, 6}, {8, 8, 3, 3}, 2, 2, 1},
     {"im2col, 2×2 pool (the backend's default)", {3, 1, 28, 28}, {16, 1, 3, 3}, 2, 2, 0},
