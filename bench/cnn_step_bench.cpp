@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
         set_threads(parse_int(argc, argv, "--threads", 2));
         nn::set_layer_fusion(!has_flag(argc, argv, "--no-fusion"));
         cpu::set_conv3x3_winograd(!has_flag(argc, argv, "--no-winograd"));
-        std::printf("%s\nlayer fusion (conv + ReLU): %s; 3×3 convolutions with ≥ 32 channels: %s\n",
+        std::printf("%s\nlayer fusion (conv + ReLU): %s; 3×3 convolutions with channels in 16s: %s\n",
                     runtime_summary(Device::CPU).c_str(), nn::layer_fusion() ? "on" : "off",
                     cpu::conv3x3_winograd() ? "Winograd F(2×2, 3×3)" : "direct");
 

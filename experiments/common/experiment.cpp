@@ -102,7 +102,7 @@ Device start_runtime(const Protocol& protocol, const Options& o) {
     cpu::set_conv3x3_winograd(o.conv3x3 == "winograd");
     if (device == Device::CPU)
         std::printf("3x3 convolutions: %s\n", o.conv3x3 == "winograd"
-                                                          ? "Winograd F(2x2, 3x3) where both sides have >= 32 channels "
+                                                          ? "Winograd F(2x2, 3x3) where both sides have channels in 16s "
                                                             "(--conv3x3 direct for plain sums)"
                                                           : "direct sums");
     std::printf("device: %s\n", device_name(device));

@@ -78,8 +78,8 @@ Options parse_options(const Protocol& protocol, int argc, char** argv) {
                                                "training; keep: IEEE gradual underflow, as PyTorch does by default")
         ->check(CLI::IsMember({"flush", "keep"}))
         ->capture_default_str();
-    app.add_option("--conv3x3", o.conv3x3, "winograd: the CPU computes 3x3 convolutions with >= 32 channels "
-                                           "in and out (forward, input gradient) with Winograd's F(2x2, 3x3), "
+    app.add_option("--conv3x3", o.conv3x3, "winograd: the CPU computes 3x3 convolutions whose channels in and "
+                                           "out are multiples of 16 (forward, input gradient) with Winograd's F(2x2, 3x3), "
                                            "~2x fewer multiplications, a few more roundings; direct: plain sums")
         ->check(CLI::IsMember({"winograd", "direct"}))
         ->capture_default_str();

@@ -39,7 +39,7 @@ struct Options {
     double probe_memory_gb = 0.0;   // --probe-memory GB: limit on rows kept by knn/linear (0: 80% of available)
     bool no_probe = false;       // --no-probe: train only
     std::string denormals = "flush";  // --denormals flush|keep: flush subnormal floats to zero (tensor/runtime.h)
-    std::string conv3x3 = "winograd";  // --conv3x3 winograd|direct: the CPU's 3×3 convolutions with ≥ 32 channels
+    std::string conv3x3 = "winograd";  // --conv3x3 winograd|direct: the CPU's 3×3 convolutions, channels in 16s
     bool resume = false;         // --resume: continue the run in --out from its train_state.safetensors
                                  // (and, with --retrain, an interrupted retraining in --out)
     bool retrain = false;        // --retrain: relabel with the best layer's MASC and fine-tune (retrain.h)

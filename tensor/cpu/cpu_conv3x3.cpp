@@ -8,7 +8,7 @@
 //    input broadcast per 4 vectors of weights; the pixel-major result is transposed back in 16×16
 //    register blocks.
 // Backward data is the same computation on dy, with w transposed over (o, c) and the taps flipped.
-// With at least 32 channels on both sides, Winograd's F(2×2, 3×3) replaces both kernels
+// With channel counts that are multiples of 16 on both sides, Winograd's F(2×2, 3×3) replaces both kernels
 // (cpu_conv3x3_winograd.cpp), its output rows handed out as vectors.
 // A folded ReLU is applied as y is stored, a folded max pool to each chunk's output while it is in
 // cache — or, after Winograd, to each tile's 2×2 outputs in registers, since a 2×2 stride-2 window is
@@ -237,7 +237,8 @@ void run_chunk(const Conv2dGeometry& g, const float* in, const Packed& p, int64_
         const int64_t HW = g.H * g.W, per = winograd_images_per_chunk(p.ins, p.outs, g.H, g.W);
         for (int64_t k = 0; k < count; k += per) {
             const int64_t part = std::min(per, count - k);
-            const WinogradProducts m = winograd_products(p.w.data(), p.ins, p.outs, g.H, g.W, in + k * p.ins * HW, part);
+            const WinogradProducts m =
+                winograd_products(p.w.data(), p.ins, p.outs, g.H, g.W, in + k * p.ins * HW, part);
             winograd_rows(m, part, [&](int64_t n, int64_t o, int64_t offset, simd::v16 values, int64_t length) {
                 emit(n0 + k + n, o, offset, values, length);
             });

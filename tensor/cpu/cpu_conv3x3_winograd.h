@@ -28,7 +28,7 @@
 
 namespace probenet::cpu {
 
-// True when both channel counts are multiples of 16 (the kernels' vector width) and at least 32.
+// True when both channel counts are multiples of 16 (the vector width of the transforms' sinks).
 bool winograd_applies(int64_t ins, int64_t outs);
 
 // U = G g Gᵀ for every (in, out) pair, laid out [ξ][in][outs]; value(in, out, t) is filter tap t = 3·i + j

@@ -39,7 +39,7 @@ std::string describe(const ConvCase& k) {
 
 // 3×3 stride-1 padding-1 convolutions with at least 8 channels in and out take the direct kernels
 // (cpu_conv3x3.h; channels-major for multiples of 64 outputs on small planes; Winograd's F(2×2, 3×3)
-// when both sides have a multiple of 16 channels, at least 32), the rest im2col + GEMM. The first two
+// when both sides have a multiple of 16 channels), the rest im2col + GEMM. The first two
 // are large enough (≥ 2^20 multiply-adds) for chunks to run on parallel threads.
 const std::vector<ConvCase> kCases = {
     {4, 8, 28, 28, 8, 3, 3, 1, 1},   // direct, in parallel
@@ -48,9 +48,11 @@ const std::vector<ConvCase> kCases = {
     {2, 16, 3, 20, 8, 3, 3, 1, 1},   // direct: rows wider than a 16-float vector
     {3, 64, 5, 7, 64, 3, 3, 1, 1},   // Winograd both ways: odd height and width (tiles cut by the edge)
     {12, 32, 14, 14, 32, 3, 3, 1, 1},  // Winograd, several sub-chunks per chunk, in parallel
-    {3, 32, 7, 7, 64, 3, 3, 1, 1},   // Winograd 32 → 64 (6 tiles × 64 outputs), backward 64 → 32 (12 × 32)
-    {2, 48, 6, 9, 32, 3, 3, 1, 1},   // Winograd 48 → 32, backward 32 → 48 (24 tiles × 16 outputs)
-    {3, 16, 5, 7, 64, 3, 3, 1, 1},   // 16 in: direct, channels-major forward
+    {3, 32, 7, 7, 64, 3, 3, 1, 1},   // Winograd 32 → 64, backward 64 → 32: two tile rows per vector
+    {2, 48, 6, 9, 32, 3, 3, 1, 1},   // Winograd 48 → 32, backward 32 → 48
+    {2, 16, 4, 37, 16, 3, 3, 1, 1},  // Winograd on rows of 19 tiles: 15 per vector, then 4
+    {2, 16, 28, 28, 16, 3, 3, 1, 1}, // Winograd on 28×28 (the paper's conv2): 14 tiles per vector
+    {3, 16, 5, 7, 64, 3, 3, 1, 1},   // Winograd 16 → 64 (direct with it off: channels-major forward)
     {2, 8, 4, 5, 128, 3, 3, 1, 1},   // channels-major forward with two 64-channel blocks
     {3, 2, 28, 28, 4, 3, 3, 1, 1},   // one image per GEMM, in turn
     {9, 3, 6, 5, 4, 3, 3, 1, 1},     // small plane: several images per GEMM, ragged last chunk
@@ -201,7 +203,7 @@ TEST_CASE("with Winograd turned off, the direct 3×3 kernels on the shapes Winog
     Rng rng(25);
     cpu::set_conv3x3_winograd(false);
     for (const ConvCase& k : kCases) {
-        if (k.kh != 3 || k.kw != 3 || k.stride != 1 || k.padding != 1 || k.C < 32 || k.O < 32) continue;
+        if (k.kh != 3 || k.kw != 3 || k.stride != 1 || k.padding != 1 || k.C % 16 != 0 || k.O % 16 != 0) continue;
         INFO(describe(k));
         const Tensor x = Tensor::normal({k.N, k.C, k.H, k.W}, 0, 1, rng);
         const Tensor w = Tensor::normal({k.O, k.C, k.kh, k.kw}, 0, 1, rng);

@@ -2,13 +2,15 @@
 // tensor/cpu/cpu_conv3x3.cpp and cpu_conv.cpp) against the two steps it replaces, bit for bit:
 //   forward   conv2d_relu(x, w, b)            == relu(conv2d(x, w, b))
 //   backward  conv2d_relu_backward(.., y, dy) == conv2d_backward(.., relu_backward(y, dy))
-// on every kernel path (the direct 3×3 kernels positions- and channels-major, im2col with one and with
-// several images per GEMM, 1×1, stride 2), with and without bias, for every non-empty set of wanted
-// gradients, overwriting (beta 0) and accumulating into random gradients (beta 1), on 1 and 2 threads.
+// on every kernel path (3×3 by Winograd — paired tile rows, wide rows — and, with it turned off, by the
+// direct kernels positions- and channels-major; im2col with one and with several images per GEMM, 1×1,
+// stride 2), with and without bias, for every non-empty set of wanted gradients, overwriting (beta 0)
+// and accumulating into random gradients (beta 1), on 1 and 2 threads.
 // The Backend's default implementation (what the CUDA backend runs) is checked the same way on the CPU.
 // The same for the convolution, ReLU and max pool as one (ops::conv2d_relu_maxpool): y and argmax, and
-// every gradient, against max_pool2d, relu and conv2d and their backwards one by one, with pools 2×2/2,
-// overlapping 3×3/2 and padded, on planes the pool does not tile.
+// every gradient, against max_pool2d, relu and conv2d and their backwards one by one, with pools 2×2/2
+// (pooled from Winograd's tiles in registers), overlapping 3×3/2 and padded, on planes the pool does
+// not tile, with Winograd on and off.
 // Then a gradient check of autograd::conv2d_relu, and a broken (unmasked) backward that must fail it.
 #include <catch2/catch.hpp>
 #include <omp.h>
@@ -21,6 +23,7 @@
 #include "tensor/backend.h"
 #include "tensor/conv_geometry.h"
 #include "tensor/conv_ops.h"
+#include "tensor/cpu/cpu_conv3x3.h"
 #include "tensor/ops.h"
 #include "tensor/runtime.h"
 
@@ -39,8 +42,8 @@ struct Case {
 
 // One shape per kernel path of the CPU convolution (tensor/cpu/cpu_conv.cpp routes them).
 const Case kCases[] = {
-    {"3×3 positions-major", {3, 16, 28, 28}, {16, 16, 3, 3}, 1, 1},
-    {"3×3 channels-major", {5, 32, 7, 7}, {64, 32, 3, 3}, 1, 1},
+    {"3×3, 16 → 16 on 28×28 (Winograd, wide rows; direct: positions-major)", {3, 16, 28, 28}, {16, 16, 3, 3}, 1, 1},
+    {"3×3, 32 → 64 on 7×7 (Winograd, paired rows; direct: channels-major)", {5, 32, 7, 7}, {64, 32, 3, 3}, 1, 1},
     {"3×3 ragged channels", {2, 8, 5, 6}, {12, 8, 3, 3}, 1, 1},
     {"3×3 Winograd, odd plane (two tile rows per vector)", {3, 48, 13, 11}, {32, 48, 3, 3}, 1, 1},
     {"3×3 Winograd, wide plane (8 tiles of a row per vector)", {2, 32, 5, 37}, {32, 32, 3, 3}, 1, 1},
@@ -76,32 +79,36 @@ void require_equal(const Tensor& a, const Tensor& b) { REQUIRE(a.to_vector() == 
 TEST_CASE("conv2d_relu equals relu(conv2d) forward and backward, bit for bit, on every kernel path",
           "[conv][fusion]") {
     const int threads_before = omp_get_max_threads();
-    for (const Case& c : kCases)
-        for (const bool bias : {true, false})
-            for (const int threads : {1, 2}) {
-                set_threads(threads);
-                INFO(c.path << (bias ? ", bias" : ", no bias") << ", threads " << threads);
-                Rng rng(11);
-                const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
-                const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
-                const Tensor y = ops::conv2d_relu(x, w, b, c.stride, c.padding);
-                require_equal(y, ops::relu(ops::conv2d(x, w, b, c.stride, c.padding)));
-                const Tensor dy = Tensor::normal(y.shape(), 0.0f, 1.0f, rng);
-                Tensor masked = Tensor::zeros(y.shape());
-                ops::relu_backward(y, dy, 0.0f, masked);
-                for (int mask = 1; mask < 8; ++mask)
-                    for (const bool accumulate : {false, true}) {
-                        INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
-                        const float beta = accumulate ? 1.0f : 0.0f;
-                        Grads fused = start_grads(c, accumulate), steps = start_grads(c, accumulate);
-                        ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, wanted(fused, mask, beta));
-                        ops::conv2d_backward(x, w, masked, c.stride, c.padding, wanted(steps, mask, beta));
-                        require_equal(fused.dx, steps.dx);
-                        require_equal(fused.dw, steps.dw);
-                        require_equal(fused.db, steps.db);
-                    }
-            }
+    for (const bool winograd : {true, false})
+        for (const Case& c : kCases)
+            for (const bool bias : {true, false})
+                for (const int threads : {1, 2}) {
+                    set_threads(threads);
+                    cpu::set_conv3x3_winograd(winograd);
+                    INFO(c.path << (winograd ? "" : ", Winograd off") << (bias ? ", bias" : ", no bias") << ", threads "
+                                << threads);
+                    Rng rng(11);
+                    const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
+                    const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
+                    const Tensor y = ops::conv2d_relu(x, w, b, c.stride, c.padding);
+                    require_equal(y, ops::relu(ops::conv2d(x, w, b, c.stride, c.padding)));
+                    const Tensor dy = Tensor::normal(y.shape(), 0.0f, 1.0f, rng);
+                    Tensor masked = Tensor::zeros(y.shape());
+                    ops::relu_backward(y, dy, 0.0f, masked);
+                    for (int mask = 1; mask < 8; ++mask)
+                        for (const bool accumulate : {false, true}) {
+                            INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
+                            const float beta = accumulate ? 1.0f : 0.0f;
+                            Grads fused = start_grads(c, accumulate), steps = start_grads(c, accumulate);
+                            ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, wanted(fused, mask, beta));
+                            ops::conv2d_backward(x, w, masked, c.stride, c.padding, wanted(steps, mask, beta));
+                            require_equal(fused.dx, steps.dx);
+                            require_equal(fused.dw, steps.dw);
+                            require_equal(fused.db, steps.db);
+                        }
+                }
     set_threads(threads_before);
+    cpu::set_conv3x3_winograd(true);
 }
 
 TEST_CASE("Backend's default conv2d_relu (the CUDA backend's) equals the two steps on the CPU", "[conv][fusion]") {
@@ -135,7 +142,7 @@ struct PoolCase {
 };
 
 const PoolCase kPoolCases[] = {
-    {"3×3 direct, 2×2 pool", {3, 16, 28, 28}, {16, 16, 3, 3}, 2, 2, 0},
+    {"3×3, 16 channels on 28×28, 2×2 pool", {3, 16, 28, 28}, {16, 16, 3, 3}, 2, 2, 0},
     {"3×3 Winograd, 2×2 pool of a 7×7 plane", {5, 64, 7, 7}, {64, 64, 3, 3}, 2, 2, 0},
     {"3×3 Winograd, 2×2 pool of a 14×14 plane", {3, 32, 14, 14}, {32, 32, 3, 3}, 2, 2, 0},
     {"3×3 Winograd, 2×2 pool of odd and wide planes", {2, 32, 13, 37}, {48, 32, 3, 3}, 2, 2, 0},
@@ -150,38 +157,42 @@ const PoolCase kPoolCases[] = {
 TEST_CASE("conv2d_relu_maxpool equals max_pool2d(relu(conv2d)) forward and backward, bit for bit",
           "[conv][fusion]") {
     const int threads_before = omp_get_max_threads();
-    for (const PoolCase& c : kPoolCases)
-        for (const bool bias : {true, false})
-            for (const int threads : {1, 2}) {
-                set_threads(threads);
-                INFO(c.path << (bias ? ", bias" : ", no bias") << ", threads " << threads);
-                Rng rng(13);
-                const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
-                const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
-                const ops::MaxPool2dResult fused = ops::conv2d_relu_maxpool(x, w, b, 1, 1, c.kernel, c.stride, c.padding);
-                const Tensor conv = ops::relu(ops::conv2d(x, w, b, 1, 1));
-                const ops::MaxPool2dResult steps = ops::max_pool2d(conv, c.kernel, c.stride, c.padding);
-                require_equal(fused.y, steps.y);
-                require_equal(fused.argmax, steps.argmax);
-                const Tensor dy = Tensor::normal(fused.y.shape(), 0.0f, 1.0f, rng);
-                Tensor unpooled = Tensor::zeros(conv.shape()), masked = Tensor::zeros(conv.shape());
-                ops::max_pool2d_backward(dy, steps.argmax, c.kernel, c.stride, c.padding, 0.0f, unpooled);
-                ops::relu_backward(conv, unpooled, 0.0f, masked);
-                const Case geometry{c.path, c.x, c.w, 1, 1};
-                for (int mask = 1; mask < 8; ++mask)
-                    for (const bool accumulate : {false, true}) {
-                        INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
-                        const float beta = accumulate ? 1.0f : 0.0f;
-                        Grads one = start_grads(geometry, accumulate), chain = start_grads(geometry, accumulate);
-                        ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding,
-                                                          wanted(one, mask, beta));
-                        ops::conv2d_backward(x, w, masked, 1, 1, wanted(chain, mask, beta));
-                        require_equal(one.dx, chain.dx);
-                        require_equal(one.dw, chain.dw);
-                        require_equal(one.db, chain.db);
-                    }
-            }
+    for (const bool winograd : {true, false})
+        for (const PoolCase& c : kPoolCases)
+            for (const bool bias : {true, false})
+                for (const int threads : {1, 2}) {
+                    set_threads(threads);
+                    cpu::set_conv3x3_winograd(winograd);
+                    INFO(c.path << (winograd ? "" : ", Winograd off") << (bias ? ", bias" : ", no bias") << ", threads "
+                                << threads);
+                    Rng rng(13);
+                    const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
+                    const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
+                    const ops::MaxPool2dResult fused = ops::conv2d_relu_maxpool(x, w, b, 1, 1, c.kernel, c.stride, c.padding);
+                    const Tensor conv = ops::relu(ops::conv2d(x, w, b, 1, 1));
+                    const ops::MaxPool2dResult steps = ops::max_pool2d(conv, c.kernel, c.stride, c.padding);
+                    require_equal(fused.y, steps.y);
+                    require_equal(fused.argmax, steps.argmax);
+                    const Tensor dy = Tensor::normal(fused.y.shape(), 0.0f, 1.0f, rng);
+                    Tensor unpooled = Tensor::zeros(conv.shape()), masked = Tensor::zeros(conv.shape());
+                    ops::max_pool2d_backward(dy, steps.argmax, c.kernel, c.stride, c.padding, 0.0f, unpooled);
+                    ops::relu_backward(conv, unpooled, 0.0f, masked);
+                    const Case geometry{c.path, c.x, c.w, 1, 1};
+                    for (int mask = 1; mask < 8; ++mask)
+                        for (const bool accumulate : {false, true}) {
+                            INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
+                            const float beta = accumulate ? 1.0f : 0.0f;
+                            Grads one = start_grads(geometry, accumulate), chain = start_grads(geometry, accumulate);
+                            ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding,
+                                                              wanted(one, mask, beta));
+                            ops::conv2d_backward(x, w, masked, 1, 1, wanted(chain, mask, beta));
+                            require_equal(one.dx, chain.dx);
+                            require_equal(one.dw, chain.dw);
+                            require_equal(one.db, chain.db);
+                        }
+                }
     set_threads(threads_before);
+    cpu::set_conv3x3_winograd(true);
 }
 
 TEST_CASE("Backend's default conv2d_relu_maxpool (the CUDA backend's) equals the CPU's fused one", "[conv][fusion]") {
