@@ -74,41 +74,50 @@ ops::Conv2dGrads wanted(Grads& g, int mask, float beta) {
 
 void require_equal(const Tensor& a, const Tensor& b) { REQUIRE(a.to_vector() == b.to_vector()); }
 
+// body(bias) for each setting: Winograd on and off, with and without bias, on 1 and 2 threads; the
+// process-wide settings are restored afterwards.
+template <typename Body>
+void for_each_setting(const char* path, Body&& body) {
+    const int threads_before = omp_get_max_threads();
+    for (const bool winograd : {true, false})
+        for (const bool bias : {true, false})
+            for (const int threads : {1, 2}) {
+                set_threads(threads);
+                cpu::set_conv3x3_winograd(winograd);
+                INFO(path << (winograd ? "" : ", Winograd off") << (bias ? ", bias" : ", no bias") << ", threads "
+                          << threads);
+                body(bias);
+            }
+    set_threads(threads_before);
+    cpu::set_conv3x3_winograd(true);
+}
+
 }  // namespace
 
 TEST_CASE("conv2d_relu equals relu(conv2d) forward and backward, bit for bit, on every kernel path",
           "[conv][fusion]") {
-    const int threads_before = omp_get_max_threads();
-    for (const bool winograd : {true, false})
-        for (const Case& c : kCases)
-            for (const bool bias : {true, false})
-                for (const int threads : {1, 2}) {
-                    set_threads(threads);
-                    cpu::set_conv3x3_winograd(winograd);
-                    INFO(c.path << (winograd ? "" : ", Winograd off") << (bias ? ", bias" : ", no bias") << ", threads "
-                                << threads);
-                    Rng rng(11);
-                    const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
-                    const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
-                    const Tensor y = ops::conv2d_relu(x, w, b, c.stride, c.padding);
-                    require_equal(y, ops::relu(ops::conv2d(x, w, b, c.stride, c.padding)));
-                    const Tensor dy = Tensor::normal(y.shape(), 0.0f, 1.0f, rng);
-                    Tensor masked = Tensor::zeros(y.shape());
-                    ops::relu_backward(y, dy, 0.0f, masked);
-                    for (int mask = 1; mask < 8; ++mask)
-                        for (const bool accumulate : {false, true}) {
-                            INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
-                            const float beta = accumulate ? 1.0f : 0.0f;
-                            Grads fused = start_grads(c, accumulate), steps = start_grads(c, accumulate);
-                            ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, wanted(fused, mask, beta));
-                            ops::conv2d_backward(x, w, masked, c.stride, c.padding, wanted(steps, mask, beta));
-                            require_equal(fused.dx, steps.dx);
-                            require_equal(fused.dw, steps.dw);
-                            require_equal(fused.db, steps.db);
-                        }
+    for (const Case& c : kCases)
+        for_each_setting(c.path, [&](bool bias) {
+            Rng rng(11);
+            const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
+            const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
+            const Tensor y = ops::conv2d_relu(x, w, b, c.stride, c.padding);
+            require_equal(y, ops::relu(ops::conv2d(x, w, b, c.stride, c.padding)));
+            const Tensor dy = Tensor::normal(y.shape(), 0.0f, 1.0f, rng);
+            Tensor masked = Tensor::zeros(y.shape());
+            ops::relu_backward(y, dy, 0.0f, masked);
+            for (int mask = 1; mask < 8; ++mask)
+                for (const bool accumulate : {false, true}) {
+                    INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
+                    const float beta = accumulate ? 1.0f : 0.0f;
+                    Grads fused = start_grads(c, accumulate), steps = start_grads(c, accumulate);
+                    ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, wanted(fused, mask, beta));
+                    ops::conv2d_backward(x, w, masked, c.stride, c.padding, wanted(steps, mask, beta));
+                    require_equal(fused.dx, steps.dx);
+                    require_equal(fused.dw, steps.dw);
+                    require_equal(fused.db, steps.db);
                 }
-    set_threads(threads_before);
-    cpu::set_conv3x3_winograd(true);
+        });
 }
 
 TEST_CASE("Backend's default conv2d_relu (the CUDA backend's) equals the two steps on the CPU", "[conv][fusion]") {
@@ -156,43 +165,34 @@ const PoolCase kPoolCases[] = {
 
 TEST_CASE("conv2d_relu_maxpool equals max_pool2d(relu(conv2d)) forward and backward, bit for bit",
           "[conv][fusion]") {
-    const int threads_before = omp_get_max_threads();
-    for (const bool winograd : {true, false})
-        for (const PoolCase& c : kPoolCases)
-            for (const bool bias : {true, false})
-                for (const int threads : {1, 2}) {
-                    set_threads(threads);
-                    cpu::set_conv3x3_winograd(winograd);
-                    INFO(c.path << (winograd ? "" : ", Winograd off") << (bias ? ", bias" : ", no bias") << ", threads "
-                                << threads);
-                    Rng rng(13);
-                    const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
-                    const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
-                    const ops::MaxPool2dResult fused = ops::conv2d_relu_maxpool(x, w, b, 1, 1, c.kernel, c.stride, c.padding);
-                    const Tensor conv = ops::relu(ops::conv2d(x, w, b, 1, 1));
-                    const ops::MaxPool2dResult steps = ops::max_pool2d(conv, c.kernel, c.stride, c.padding);
-                    require_equal(fused.y, steps.y);
-                    require_equal(fused.argmax, steps.argmax);
-                    const Tensor dy = Tensor::normal(fused.y.shape(), 0.0f, 1.0f, rng);
-                    Tensor unpooled = Tensor::zeros(conv.shape()), masked = Tensor::zeros(conv.shape());
-                    ops::max_pool2d_backward(dy, steps.argmax, c.kernel, c.stride, c.padding, 0.0f, unpooled);
-                    ops::relu_backward(conv, unpooled, 0.0f, masked);
-                    const Case geometry{c.path, c.x, c.w, 1, 1};
-                    for (int mask = 1; mask < 8; ++mask)
-                        for (const bool accumulate : {false, true}) {
-                            INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
-                            const float beta = accumulate ? 1.0f : 0.0f;
-                            Grads one = start_grads(geometry, accumulate), chain = start_grads(geometry, accumulate);
-                            ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding,
-                                                              wanted(one, mask, beta));
-                            ops::conv2d_backward(x, w, masked, 1, 1, wanted(chain, mask, beta));
-                            require_equal(one.dx, chain.dx);
-                            require_equal(one.dw, chain.dw);
-                            require_equal(one.db, chain.db);
-                        }
+    for (const PoolCase& c : kPoolCases)
+        for_each_setting(c.path, [&](bool bias) {
+            Rng rng(13);
+            const Tensor x = Tensor::uniform(c.x, -1.0f, 1.0f, rng), w = Tensor::uniform(c.w, -0.5f, 0.5f, rng);
+            const Tensor b = bias ? Tensor::uniform({c.w[0]}, -0.3f, 0.3f, rng) : Tensor();
+            const ops::MaxPool2dResult fused = ops::conv2d_relu_maxpool(x, w, b, 1, 1, c.kernel, c.stride, c.padding);
+            const Tensor conv = ops::relu(ops::conv2d(x, w, b, 1, 1));
+            const ops::MaxPool2dResult steps = ops::max_pool2d(conv, c.kernel, c.stride, c.padding);
+            require_equal(fused.y, steps.y);
+            require_equal(fused.argmax, steps.argmax);
+            const Tensor dy = Tensor::normal(fused.y.shape(), 0.0f, 1.0f, rng);
+            Tensor unpooled = Tensor::zeros(conv.shape()), masked = Tensor::zeros(conv.shape());
+            ops::max_pool2d_backward(dy, steps.argmax, c.kernel, c.stride, c.padding, 0.0f, unpooled);
+            ops::relu_backward(conv, unpooled, 0.0f, masked);
+            const Case geometry{c.path, c.x, c.w, 1, 1};
+            for (int mask = 1; mask < 8; ++mask)
+                for (const bool accumulate : {false, true}) {
+                    INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
+                    const float beta = accumulate ? 1.0f : 0.0f;
+                    Grads one = start_grads(geometry, accumulate), chain = start_grads(geometry, accumulate);
+                    ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding,
+                                                      wanted(one, mask, beta));
+                    ops::conv2d_backward(x, w, masked, 1, 1, wanted(chain, mask, beta));
+                    require_equal(one.dx, chain.dx);
+                    require_equal(one.dw, chain.dw);
+                    require_equal(one.db, chain.db);
                 }
-    set_threads(threads_before);
-    cpu::set_conv3x3_winograd(true);
+        });
 }
 
 TEST_CASE("Backend's default conv2d_relu_maxpool (the CUDA backend's) equals the CPU's fused one", "[conv][fusion]") {
