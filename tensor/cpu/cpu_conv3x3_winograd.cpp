@@ -1,7 +1,9 @@
 // F(2×2, 3×3) Winograd correlation on a chunk of images (see cpu_conv3x3_winograd.h), vectorised over
-// tiles: transform the input tiles (V = Bᵀ d B) straight from the (n, c, h, w) planes, 8 tiles of a
-// tile row per vector; multiply M_ξ = U_ξᵀ V_ξ in register tiles of 8 outputs × 48 tiles. The output
-// transform, which hands results to the caller, is a template in the header.
+// tiles: transform the input tiles (V = Bᵀ d B) straight from the (n, c, h, w) planes, two tile rows or
+// up to 15 tiles of a row per vector; multiply M_ξ = U_ξᵀ V_ξ in register tiles of 8 outputs × 48
+// tiles. The output transform, which hands results to the caller, is a template in the header. Then
+// the filter gradient's F(3×3, 2×2): the same V, dM = A dY Aᵀ from transposed dy vectorised over
+// output channels, dU_ξ = Σ_t V_ξ(·, t) dM_ξ(t, ·) in register tiles, and dw = Gᵀ dU G.
 #include "tensor/cpu/cpu_conv3x3_winograd.h"
 
 #include <algorithm>
@@ -150,6 +152,68 @@ void multiply(const float* V, const Strides& vs, const float* U, int64_t ins, in
     }
 }
 
+// dM[ξ][t][o] = (A dY Aᵀ)[ξ] for every tile t of the chunk, 16 channels at a time, from dy transposed to
+// pixel rows (pixels of a tile past an odd-sized image count as zero). Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]].
+void transform_output_grad(const Tiling& t, int64_t outs, const float* dyT, int64_t count, int64_t plane, float* dM) {
+    const v16 zero = splat(0.0f);
+    for (int64_t n = 0; n < count; ++n)
+        for (int64_t th = 0; th < t.TH; ++th)
+            for (int64_t tw = 0; tw < t.TW; ++tw) {
+                const int64_t tile = (n * t.TH + th) * t.TW + tw, h = 2 * th, w = 2 * tw;
+                const bool down = h + 1 < t.H, right = w + 1 < t.W;
+                const float* y = dyT + (n * t.H * t.W + h * t.W + w) * outs;
+                float* m = dM + tile * outs;
+                for (int64_t o = 0; o < outs; o += 16) {
+                    const v16 y00 = load16(y + o), y01 = right ? load16(y + outs + o) : zero;
+                    const v16 y10 = down ? load16(y + t.W * outs + o) : zero;
+                    const v16 y11 = down && right ? load16(y + (t.W + 1) * outs + o) : zero;
+                    const v16 r[4][2] = {{y00, y01}, {y00 + y10, y01 + y11}, {y00 - y10, y01 - y11}, {-y10, -y11}};
+                    for (int i = 0; i < 4; ++i) {
+                        store16(m + (4 * i) * plane + o, r[i][0]);
+                        store16(m + (4 * i + 1) * plane + o, r[i][0] + r[i][1]);
+                        store16(m + (4 * i + 2) * plane + o, r[i][0] - r[i][1]);
+                        store16(m + (4 * i + 3) * plane + o, -r[i][1]);
+                    }
+                }
+            }
+}
+
+// du[c][o] += Σ_{t < T} v[c][t] · m[t][o] for CB channels (rows of v `row` floats apart) and 16·OV outputs
+// (rows of m and du `outs` floats).
+template <int CB, int OV>
+void filter_tile(const float* v, int64_t row, const float* m, int64_t outs, int64_t T, float* du) {
+    v16 acc[CB][OV];
+#pragma GCC unroll 16
+    for (int c = 0; c < CB; ++c)
+#pragma GCC unroll 4
+        for (int j = 0; j < OV; ++j) acc[c][j] = splat(0.0f);
+    for (int64_t t = 0; t < T; ++t) {
+        v16 d[OV];
+#pragma GCC unroll 4
+        for (int j = 0; j < OV; ++j) d[j] = load16(m + t * outs + 16 * j);
+#pragma GCC unroll 16
+        for (int c = 0; c < CB; ++c) {
+            const v16 b = splat(v[c * row + t]);
+#pragma GCC unroll 4
+            for (int j = 0; j < OV; ++j) acc[c][j] += b * d[j];
+        }
+    }
+#pragma GCC unroll 16
+    for (int c = 0; c < CB; ++c)
+#pragma GCC unroll 4
+        for (int j = 0; j < OV; ++j) store16(du + c * outs + 16 * j, load16(du + c * outs + 16 * j) + acc[c][j]);
+}
+
+template <int CB, int OV>
+void filter_products(const float* V, const Strides& vs, const float* dM, int64_t plane, int64_t ins, int64_t outs,
+                     int64_t T, float* dU) {
+    for (int xi = 0; xi < 16; ++xi)
+        for (int64_t c = 0; c < ins; c += CB)
+            for (int64_t o = 0; o < outs; o += 16 * OV)
+                filter_tile<CB, OV>(V + xi * vs.plane + c * vs.row, vs.row, dM + xi * plane + o, outs, T,
+                                    dU + (xi * ins + c) * outs + o);
+}
+
 }  // namespace
 
 bool winograd_applies(int64_t ins, int64_t outs) {
@@ -180,6 +244,49 @@ WinogradProducts winograd_products(const float* U, int64_t ins, int64_t outs, in
         }
     multiply(V, vs, U, ins, outs, ms, M);
     return {M, outs, H, W, t.TH, t.TW, ms.row, ms.plane};
+}
+
+}  // namespace probenet::cpu
+
+namespace probenet::cpu {
+
+void winograd_filter_products(int64_t ins, int64_t outs, int64_t H, int64_t W, const float* x, const float* dyT,
+                              int64_t count, float* dU) {
+    const Tiling t(H, W);
+    const int64_t tiles = count * t.tiles();
+    const Strides vs(tiles, ins);
+    const int64_t plane = Strides::odd_lines(tiles * outs);  // dM[ξ][t][o]
+    float* V = thread_scratch(4, 16 * vs.plane);
+    float* dM = thread_scratch(5, 16 * plane);
+    transform_input(t, ins, x, count, vs, V);
+    transform_output_grad(t, outs, dyT, count, plane, dM);
+    // Register tiles of 16 accumulators: 4 channels × 64 outputs or 8 × 32 (16 × 16 would take one
+    // broadcast per multiply-add).
+    if (outs % 64 == 0) {
+        filter_products<4, 4>(V, vs, dM, plane, ins, outs, tiles, dU);
+    } else {
+        filter_products<8, 2>(V, vs, dM, plane, ins, outs, tiles, dU);
+    }
+}
+
+void winograd_filter_weights(int64_t ins, int64_t outs, const float* dU, float beta, float* dw) {
+    // Gᵀ = [[1, ½, ½, 0], [0, ½, −½, 0], [0, ½, ½, 1]]: rows of Gᵀ combine dU's rows, then its columns.
+    for (int64_t o = 0; o < outs; ++o)
+        for (int64_t c = 0; c < ins; ++c) {
+            float u[4][4], r[3][4];
+            for (int xi = 0; xi < 16; ++xi) u[xi / 4][xi % 4] = dU[(xi * ins + c) * outs + o];
+            for (int l = 0; l < 4; ++l) {
+                r[0][l] = u[0][l] + 0.5f * (u[1][l] + u[2][l]);
+                r[1][l] = 0.5f * (u[1][l] - u[2][l]);
+                r[2][l] = 0.5f * (u[1][l] + u[2][l]) + u[3][l];
+            }
+            float* out = dw + (o * ins + c) * 9;
+            for (int i = 0; i < 3; ++i) {
+                const float g[3] = {r[i][0] + 0.5f * (r[i][1] + r[i][2]), 0.5f * (r[i][1] - r[i][2]),
+                                    0.5f * (r[i][1] + r[i][2]) + r[i][3]};
+                for (int j = 0; j < 3; ++j) out[3 * i + j] = beta == 0.0f ? g[j] : beta * out[3 * i + j] + g[j];
+            }
+        }
 }
 
 }  // namespace probenet::cpu

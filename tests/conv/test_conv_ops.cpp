@@ -219,3 +219,20 @@ TEST_CASE("with Winograd turned off, the direct 3×3 kernels on the shapes Winog
     }
     cpu::set_conv3x3_winograd(true);
 }
+
+TEST_CASE("the bias gradient has the same bits with Winograd on and off", "[conv]") {
+    // Both methods cut the batch into the same chunks for db's sums: a near-zero bias gradient summed in
+    // another order can change sign, and Adam's first steps then move that bias by ±lr either way.
+    Rng rng(26);
+    for (const auto& [C, O, H] : {std::tuple{16, 32, 14}, {32, 32, 14}, {64, 64, 7}}) {
+        INFO(C << " → " << O << " on " << H << "×" << H);
+        const Tensor x = Tensor::normal({40, C, H, H}, 0, 1, rng), w = Tensor::normal({O, C, 3, 3}, 0, 1, rng);
+        const Tensor dy = Tensor::normal({40, O, H, H}, 0, 1, rng);
+        Tensor dw = Tensor::empty(w.shape()), on = Tensor::empty({O}), off = Tensor::empty({O});
+        ops::conv2d_backward(x, w, dy, 1, 1, {nullptr, 0.0f, &dw, 0.0f, &on, 0.0f});
+        cpu::set_conv3x3_winograd(false);
+        ops::conv2d_backward(x, w, dy, 1, 1, {nullptr, 0.0f, &dw, 0.0f, &off, 0.0f});
+        cpu::set_conv3x3_winograd(true);
+        REQUIRE(on.to_vector() == off.to_vector());
+    }
+}
