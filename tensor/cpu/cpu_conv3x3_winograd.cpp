@@ -96,33 +96,43 @@ void transform_input(const Tiling& t, int64_t ins, const float* in, int64_t coun
         }
 }
 
+// The register tile of both products: out[r][16j + lane] (+)= Σ_{k < K} a[r·a_r + k·a_k] · b[k·b_k + 16j + lane]
+// for R broadcast rows and NV vectors, stored (rows `out_r` floats apart) or, with kAdd, added.
+template <int R, int NV, bool kAdd>
+void broadcast_tile(const float* a, int64_t a_r, int64_t a_k, const float* b, int64_t b_k, int64_t K, float* out,
+                    int64_t out_r) {
+    v16 acc[R][NV];  // fully unrolled, so the accumulators live in registers (GCC stops at 16 by itself)
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) acc[r][j] = splat(0.0f);
+    for (int64_t k = 0; k < K; ++k) {
+        v16 x[NV];
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) x[j] = load16(b + k * b_k + 16 * j);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            const v16 w = splat(a[r * a_r + k * a_k]);
+#pragma GCC unroll 4
+            for (int j = 0; j < NV; ++j) acc[r][j] += w * x[j];
+        }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; ++j) {
+            float* o = out + r * out_r + 16 * j;
+            store16(o, kAdd ? load16(o) + acc[r][j] : acc[r][j]);
+        }
+}
+
 constexpr int kOuts = 8;  // outputs per register tile (broadcast weights), by up to 3 vectors of tiles
 
 // m[o][t0 + 16v + lane] = Σ_c u[c][o] · v[c][t0 + 16v + lane] for kOuts outputs and 16·NV tiles; rows of
 // v and m are `row` floats apart, rows of u `outs`.
 template <int NV>
 void multiply_tile(const float* v, const float* u, int64_t ins, int64_t outs, int64_t row, float* m) {
-    v16 acc[kOuts][NV];  // fully unrolled, so the accumulators live in registers (GCC stops at 16 by itself)
-#pragma GCC unroll 8
-    for (int o = 0; o < kOuts; ++o)
-#pragma GCC unroll 3
-        for (int j = 0; j < NV; ++j) acc[o][j] = splat(0.0f);
-    for (int64_t c = 0; c < ins; ++c) {
-        v16 x[NV];
-#pragma GCC unroll 3
-        for (int j = 0; j < NV; ++j) x[j] = load16(v + c * row + 16 * j);
-        const float* w = u + c * outs;
-#pragma GCC unroll 8
-        for (int o = 0; o < kOuts; ++o) {
-            const v16 b = splat(w[o]);
-#pragma GCC unroll 3
-            for (int j = 0; j < NV; ++j) acc[o][j] += b * x[j];
-        }
-    }
-#pragma GCC unroll 8
-    for (int o = 0; o < kOuts; ++o)
-#pragma GCC unroll 3
-        for (int j = 0; j < NV; ++j) store16(m + o * row + 16 * j, acc[o][j]);
+    broadcast_tile<kOuts, NV, false>(u, 1, outs, v, row, ins, m, row);
 }
 
 // All 16 products: for each ξ, 48 tiles of V_ξ (ins × 48 floats) stay in L1 while every output block
@@ -182,26 +192,7 @@ void transform_output_grad(const Tiling& t, int64_t outs, const float* dyT, int6
 // (rows of m and du `outs` floats).
 template <int CB, int OV>
 void filter_tile(const float* v, int64_t row, const float* m, int64_t outs, int64_t T, float* du) {
-    v16 acc[CB][OV];
-#pragma GCC unroll 16
-    for (int c = 0; c < CB; ++c)
-#pragma GCC unroll 4
-        for (int j = 0; j < OV; ++j) acc[c][j] = splat(0.0f);
-    for (int64_t t = 0; t < T; ++t) {
-        v16 d[OV];
-#pragma GCC unroll 4
-        for (int j = 0; j < OV; ++j) d[j] = load16(m + t * outs + 16 * j);
-#pragma GCC unroll 16
-        for (int c = 0; c < CB; ++c) {
-            const v16 b = splat(v[c * row + t]);
-#pragma GCC unroll 4
-            for (int j = 0; j < OV; ++j) acc[c][j] += b * d[j];
-        }
-    }
-#pragma GCC unroll 16
-    for (int c = 0; c < CB; ++c)
-#pragma GCC unroll 4
-        for (int j = 0; j < OV; ++j) store16(du + c * outs + 16 * j, load16(du + c * outs + 16 * j) + acc[c][j]);
+    broadcast_tile<CB, OV, true>(v, row, 1, m, outs, T, du, outs);
 }
 
 template <int CB, int OV>
