@@ -317,9 +317,12 @@ bool conv3x3_winograd() { return winograd_enabled.load(); }
 
 bool conv3x3_applies(const Conv2dGeometry& g) {
     // With few channels a tile's broadcast weights are mostly padding (and the first layer's single
-    // input channel leaves little to vectorise): im2col + GEMM does better there.
+    // input channel leaves little to vectorise): im2col + GEMM does better there. So it does on planes
+    // under 16 pixels, where Winograd's 2×2 tiles are up to half padding and the GEMM's depth (9·C) is
+    // large: AlexNet's 3×3 planes (192 → 384, 384 → 256, 256 → 256), forward and backward together,
+    // 0.86×, 0.69×, 0.84× the time; its step 0.90× at 1 thread, 0.87× at 2.
     return g.kh == 3 && g.kw == 3 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 1 && g.pad_w == 1 &&
-           std::min(g.C, g.O) >= kTileO;
+           std::min(g.C, g.O) >= kTileO && g.H * g.W >= 16;
 }
 
 void conv3x3_forward(const Conv2dGeometry& g, const float* x, const float* w, const float* bias, float* y, bool relu,

@@ -23,7 +23,8 @@
 
 namespace probenet::cpu {
 
-// True for the geometries these kernels handle: 3×3 filter, stride 1, padding 1.
+// True for the geometries these kernels handle: 3×3 filter, stride 1, padding 1, at least 8 channels
+// in and out, planes of at least 16 pixels.
 bool conv3x3_applies(const Conv2dGeometry& g);
 // Forward and backward data use Winograd's F(2×2, 3×3) (cpu_conv3x3_winograd.h) when both channel
 // counts are multiples of 16, unless turned off here (process-wide; on by default).

@@ -37,10 +37,10 @@ std::string describe(const ConvCase& k) {
            " padding " + std::to_string(k.padding);
 }
 
-// 3×3 stride-1 padding-1 convolutions with at least 8 channels in and out take the direct kernels
-// (cpu_conv3x3.h; channels-major for multiples of 64 outputs on small planes; Winograd's F(2×2, 3×3)
-// when both sides have a multiple of 16 channels), the rest im2col + GEMM. The first two
-// are large enough (≥ 2^20 multiply-adds) for chunks to run on parallel threads.
+// 3×3 stride-1 padding-1 convolutions with at least 8 channels in and out, on planes of at least 16
+// pixels, take the direct kernels (cpu_conv3x3.h; channels-major for multiples of 64 outputs on small
+// planes; Winograd's F(2×2, 3×3) when both sides have a multiple of 16 channels), the rest im2col +
+// GEMM. The first two are large enough (≥ 2^20 multiply-adds) for chunks to run on parallel threads.
 const std::vector<ConvCase> kCases = {
     {4, 8, 28, 28, 8, 3, 3, 1, 1},   // direct, in parallel
     {8, 8, 14, 14, 16, 3, 3, 1, 1},  // direct, several images per chunk, in parallel
@@ -54,6 +54,7 @@ const std::vector<ConvCase> kCases = {
     {2, 16, 28, 28, 16, 3, 3, 1, 1}, // Winograd on 28×28 (the paper's conv2): 14 tiles per vector
     {3, 16, 5, 7, 64, 3, 3, 1, 1},   // Winograd 16 → 64 (direct with it off: channels-major forward)
     {2, 8, 4, 5, 128, 3, 3, 1, 1},   // channels-major forward with two 64-channel blocks
+    {5, 32, 3, 3, 48, 3, 3, 1, 1},   // a 3×3 plane (under 16 pixels): im2col, several images per GEMM
     {3, 2, 28, 28, 4, 3, 3, 1, 1},   // one image per GEMM, in turn
     {9, 3, 6, 5, 4, 3, 3, 1, 1},     // small plane: several images per GEMM, ragged last chunk
     {1, 3, 7, 9, 5, 3, 3, 1, 0},     // one chunk: BLAS threads the GEMM
