@@ -28,7 +28,8 @@
 
 namespace probenet::cpu {
 
-// True when both channel counts are multiples of 16 (the vector width of the transforms' sinks).
+// True when both channel counts are multiples of 16: the products' register tiles take outputs 8 at a
+// time, and the filter gradient's dy transform 16 channels at a time.
 bool winograd_applies(int64_t ins, int64_t outs);
 
 // U = G g Gᵀ for every (in, out) pair, laid out [ξ][in][outs]; value(in, out, t) is filter tap t = 3·i + j
