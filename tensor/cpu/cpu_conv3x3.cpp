@@ -281,7 +281,7 @@ void winograd_relu_pool(const Conv2dGeometry& g, const Pool2dGeometry& pg, const
     using simd::v16;
     static const v16 lane2 = {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30};
     const int64_t HW = g.H * g.W, per = winograd_images_per_chunk(p.ins, p.outs, g.H, g.W);
-    const v16 zero = simd::splat(0.0f), one = simd::splat(1.0f), down = simd::splat(static_cast<float>(g.W));
+    const v16 one = simd::splat(1.0f), down = simd::splat(static_cast<float>(g.W));
     for (int64_t k = 0; k < count; k += per) {
         const int64_t part = std::min(per, count - k), first = n0 + k;
         const WinogradProducts m = winograd_products(p.w.data(), p.ins, p.outs, g.H, g.W, x + first * p.ins * HW, part);
@@ -290,11 +290,8 @@ void winograd_relu_pool(const Conv2dGeometry& g, const Pool2dGeometry& pg, const
             const int64_t kept = std::min(length, pg.Wo - tw);
             if (th >= pg.Ho || kept <= 0) return;
             const v16 add = simd::splat(bias ? bias[o] : 0.0f);
-            v16 r[4];
-            for (int i = 0; i < 4; ++i) {
-                const v16 v = t[i] + add;
-                r[i] = simd::select(v > zero, v, zero);
-            }
+            const v16 r[4] = {simd::relu(t[0] + add), simd::relu(t[1] + add), simd::relu(t[2] + add),
+                              simd::relu(t[3] + add)};
             const v16 base = simd::splat(static_cast<float>(2 * th * g.W + 2 * (tw - lane))) + lane2;
             const v16 where[4] = {base, base + one, base + down, base + down + one};
             v16 top = r[0], at = where[0];

@@ -139,12 +139,12 @@ inline void scale_add(float* dst, const float* src, int64_t n, float beta) {
 #endif
 }
 
+// relu's rule v > 0 ? v : 0 per lane (NaN and −0 give +0), as copy_add_relu applies it.
+inline v16 relu(v16 v) { return select(v > splat(0.0f), v, splat(0.0f)); }
+
 // The same three stores from a vector's lanes [0, n), n ≤ 16, with the same bits as the row versions.
 inline void copy_add(float* dst, v16 src, int64_t n, float add) { store_part(dst, src + splat(add), n); }
-inline void copy_add_relu(float* dst, v16 src, int64_t n, float add) {
-    const v16 v = src + splat(add);
-    store_part(dst, select(v > splat(0.0f), v, splat(0.0f)), n);
-}
+inline void copy_add_relu(float* dst, v16 src, int64_t n, float add) { store_part(dst, relu(src + splat(add)), n); }
 inline void scale_add(float* dst, v16 src, int64_t n, float beta) {
     if (beta == 0.0f) return copy_add(dst, src, n, 0.0f);
     store_part(dst, splat(beta) * load_part(dst, 0, n) + src, n);

@@ -74,6 +74,23 @@ ops::Conv2dGrads wanted(Grads& g, int mask, float beta) {
 
 void require_equal(const Tensor& a, const Tensor& b) { REQUIRE(a.to_vector() == b.to_vector()); }
 
+// For every non-empty set of wanted gradients, overwriting (beta 0) and accumulating (beta 1): the fused
+// backward and the chain of steps, each given where to write, produce the same bits.
+template <typename Fused, typename Steps>
+void require_same_gradients(const Case& c, Fused&& fused_backward, Steps&& steps_backward) {
+    for (int mask = 1; mask < 8; ++mask)
+        for (const bool accumulate : {false, true}) {
+            INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
+            const float beta = accumulate ? 1.0f : 0.0f;
+            Grads fused = start_grads(c, accumulate), steps = start_grads(c, accumulate);
+            fused_backward(wanted(fused, mask, beta));
+            steps_backward(wanted(steps, mask, beta));
+            require_equal(fused.dx, steps.dx);
+            require_equal(fused.dw, steps.dw);
+            require_equal(fused.db, steps.db);
+        }
+}
+
 // body(bias) for each setting: Winograd on and off, with and without bias, on 1 and 2 threads; the
 // process-wide settings are restored afterwards.
 template <typename Body>
@@ -106,17 +123,9 @@ TEST_CASE("conv2d_relu equals relu(conv2d) forward and backward, bit for bit, on
             const Tensor dy = Tensor::normal(y.shape(), 0.0f, 1.0f, rng);
             Tensor masked = Tensor::zeros(y.shape());
             ops::relu_backward(y, dy, 0.0f, masked);
-            for (int mask = 1; mask < 8; ++mask)
-                for (const bool accumulate : {false, true}) {
-                    INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
-                    const float beta = accumulate ? 1.0f : 0.0f;
-                    Grads fused = start_grads(c, accumulate), steps = start_grads(c, accumulate);
-                    ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, wanted(fused, mask, beta));
-                    ops::conv2d_backward(x, w, masked, c.stride, c.padding, wanted(steps, mask, beta));
-                    require_equal(fused.dx, steps.dx);
-                    require_equal(fused.dw, steps.dw);
-                    require_equal(fused.db, steps.db);
-                }
+            require_same_gradients(
+                c, [&](const ops::Conv2dGrads& to) { ops::conv2d_relu_backward(x, w, y, dy, c.stride, c.padding, to); },
+                [&](const ops::Conv2dGrads& to) { ops::conv2d_backward(x, w, masked, c.stride, c.padding, to); });
         });
 }
 
@@ -180,18 +189,12 @@ TEST_CASE("conv2d_relu_maxpool equals max_pool2d(relu(conv2d)) forward and backw
             ops::max_pool2d_backward(dy, steps.argmax, c.kernel, c.stride, c.padding, 0.0f, unpooled);
             ops::relu_backward(conv, unpooled, 0.0f, masked);
             const Case geometry{c.path, c.x, c.w, 1, 1};
-            for (int mask = 1; mask < 8; ++mask)
-                for (const bool accumulate : {false, true}) {
-                    INFO("gradients " << mask << (accumulate ? ", beta 1" : ", beta 0"));
-                    const float beta = accumulate ? 1.0f : 0.0f;
-                    Grads one = start_grads(geometry, accumulate), chain = start_grads(geometry, accumulate);
-                    ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding,
-                                                      wanted(one, mask, beta));
-                    ops::conv2d_backward(x, w, masked, 1, 1, wanted(chain, mask, beta));
-                    require_equal(one.dx, chain.dx);
-                    require_equal(one.dw, chain.dw);
-                    require_equal(one.db, chain.db);
-                }
+            require_same_gradients(
+                geometry,
+                [&](const ops::Conv2dGrads& to) {
+                    ops::conv2d_relu_maxpool_backward(x, w, fused, dy, 1, 1, c.kernel, c.stride, c.padding, to);
+                },
+                [&](const ops::Conv2dGrads& to) { ops::conv2d_backward(x, w, masked, 1, 1, to); });
         });
 }
 
