@@ -15,13 +15,19 @@
 # AlexNet–CIFAR-100 (batch 128, Adam) runs against bench/torch_alexnet_step.py; its per-phase and
 # per-layer numbers come from bench/compare_alexnet_torch.sh.
 # To add a model: one `program` line per implementation in the table below.
-# usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50] [alexnet_steps=5]
+# Rounds: the whole table runs `rounds` times, one program after the other, and each ratio is the median of
+# the per-round ratios (a program against PyTorch's run of the same round), printed with its range. On a
+# shared virtual machine the step time of one program drifts by up to 1.5× from one run to the next (the
+# MLP at 2 threads on a 2-core EPYC: 8.8–14.4 ms over twelve runs); rounds keep a slow spell from
+# landing on one program only, and the range shows how wide the spread was.
+# usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50] [alexnet_steps=5] [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=${1:-2}
 mlp_steps=${2:-300}
 cnn_steps=${3:-50}
 alexnet_steps=${4:-5}
+rounds=${5:-3}
 export OMP_NUM_THREADS=$threads
 python=/usr/bin/python3  # Debian's python3-torch lives with the system interpreter
 peers=build/peers
@@ -68,23 +74,40 @@ else
   echo "threads $threads; OpenBLAS kept its own kernels ($(grep -o 'USE_OPENMP [A-Za-z0-9]*' <<<"$probe_out" | head -n 1 | cut -d' ' -f2 || true))"
 fi
 
+# ms[KEY]: the step times of KEY's rounds, space-separated, in round order.
 declare -A ms
-for i in "${!commands[@]}"; do
-  key="${names[$i]}_${models[$i]}"
-  if [ "${names[$i]}" = probenet ]; then
-    ms[$key]=$(step_ms ${commands[$i]})
-    continue
-  fi
-  for mode in "${modes[@]}"; do
-    if [ "$mode" = tuned ]; then export OPENBLAS_CORETYPE=$core; fi
-    ms[${key}_$mode]=$(step_ms ${commands[$i]})
-    unset OPENBLAS_CORETYPE
+for ((round = 1; round <= rounds; ++round)); do
+  for i in "${!commands[@]}"; do
+    key="${names[$i]}_${models[$i]}"
+    if [ "${names[$i]}" = probenet ]; then
+      ms[$key]+="$(step_ms ${commands[$i]}) "
+      continue
+    fi
+    for mode in "${modes[@]}"; do
+      if [ "$mode" = tuned ]; then export OPENBLAS_CORETYPE=$core; fi
+      ms[${key}_$mode]+="$(step_ms ${commands[$i]}) "
+      unset OPENBLAS_CORETYPE
+    done
   done
 done
 
 ref_mode=${modes[-1]}
-printf '\n%-24s %10s   %s\n' "program" "step_ms" "÷ PyTorch ($ref_mode)"
-row() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%-24s %10.2f %10.3f\n", n, a, a / b }'; }
+printf '\n%d rounds; step_ms and the ratio are medians over the rounds, the ratio of each round against\n' "$rounds"
+printf "PyTorch's step in the same round (its range in brackets)\n"
+printf '%-24s %10s   %-22s   %s\n' "program" "step_ms" "÷ PyTorch ($ref_mode)" "step_ms per round"
+row() {
+  awk -v n="$1" -v a="$2" -v b="$3" '
+    function median(v, m,   i, j, t) {  # sorts v[1..m] in place
+      for (i = 2; i <= m; ++i) for (j = i; j > 1 && v[j - 1] > v[j]; --j) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+      return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
+    }
+    BEGIN {
+      m = split(a, x, " "); split(b, y, " ")
+      for (i = 1; i <= m; ++i) { r[i] = x[i] / y[i]; t[i] = x[i] }
+      mr = median(r, m); mt = median(t, m)
+      printf "%-24s %10.2f   %6.3f [%.3f–%.3f]   %s\n", n, mt, mr, r[1], r[m], a
+    }'
+}
 for model in $(printf '%s\n' "${models[@]}" | awk '!seen[$0]++'); do
   ref=${ms[torch_${model}_$ref_mode]:-}
   [ -n "$ref" ] || { echo "error: no PyTorch time for $model" >&2; exit 1; }
