@@ -84,11 +84,10 @@ inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, c
         const float* b = B + k * ldb;
         if (next)  // the same rows of the next strip, into L2 (the hardware does not follow rows 4·ldb bytes apart)
             for (int v = 0; v < V; ++v) __builtin_prefetch(next + k * ldb + 16 * v, 0, 2);
+        if (k + kAheadL1 < K)
+            for (int v = 0; v < V; ++v) __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
         if (k + kAheadL2 < K)
-            for (int v = 0; v < V; ++v) {
-                __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
-                __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
-            }
+            for (int v = 0; v < V; ++v) __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
         v16 bv[V];
         for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
         bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
