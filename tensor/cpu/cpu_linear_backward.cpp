@@ -76,6 +76,9 @@ template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
 __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* p,
                                         float* buf, int64_t ld, const SgdStep& s) {
     v16 acc[kTileRows][V];
+    if constexpr (kMomentum)  // the next tile's momentum (the same rows, the next 16V columns), into L2
+        for (int i = 0; i < kTileRows; ++i)
+            for (int v = 0; v < V; ++v) __builtin_prefetch(buf + i * ld + 16 * (V + v), 1, 2);
     sum_from_zero(acc, K, A, lda, B, ldb);
 #pragma GCC unroll 8
     for (int i = 0; i < kTileRows; ++i)
