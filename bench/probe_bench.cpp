@@ -18,8 +18,9 @@
 //               [--chunk ROWS] [--share 0|1]     ClassGram options (rows per dsyrk, shared work)
 //   probe_bench --mnist DIR      MNIST input layer, true labels: the exactness check of docs/protocol.md, timed
 //   probe_bench --probes masc,ncm,knn,lda,qda,linear [--mnist DIR] [--train N] [--test N] [--sklearn 1]
-//                                each probe's fit and test scoring on MNIST's input and a 2048-wide layer,
-//                                and (--sklearn 1) scikit-learn's on the same features, in one run
+//               [--wide 0]       each probe's fit and test scoring on MNIST's input and a 2048-wide layer,
+//                                and (--sklearn 1) scikit-learn's on the same features, in one run;
+//                                --wide 0 leaves out the 2048-wide layer (scikit-learn's MASC there takes minutes)
 //
 // Like the experiments it re-executes itself with OPENBLAS_CORETYPE set when OpenBLAS 0.3.21 falls back
 // to its SSE3 'Prescott' kernels on a newer Xeon (3–10× slower); the start-up line names the kernels.
@@ -97,6 +98,7 @@ struct Args {
     int64_t train = 60000, test = 10000, batch = 1000;
     std::string probes;   // --probes: compare the probe API's probes (and scikit-learn with --sklearn 1)
     bool sklearn = false;
+    bool wide = true;     // --wide 0: --probes without the synthetic 2048-wide layer (MNIST's input only)
     double p = 0.8;
     std::string threshold = "0.99";
     std::vector<int64_t> layers{784, 128, 512, 2048, 2048};
@@ -118,6 +120,7 @@ Args parse(int argc, char** argv) {
         else if (flag == "--mnist") a.mnist = v;
         else if (flag == "--probes") a.probes = v;
         else if (flag == "--sklearn") a.sklearn = v != "0";
+        else if (flag == "--wide") a.wide = v != "0";
         else if (flag == "--chunk") a.gram.chunk_rows = std::stoll(v);
         else if (flag == "--share") a.gram.share_agreeing = v != "0";
         else if (flag == "--layers") {
@@ -319,7 +322,8 @@ int run_probes(const Args& a) {
                           std::vector<float>(test_x.data(), test_x.data() + test_x.numel()), m.train.true_labels,
                           m.test.true_labels});
     }
-    {
+    PROBENET_CHECK(a.wide || !layers.empty(), "probe_bench: --wide 0 leaves no layer to probe; add --mnist DIR");
+    if (a.wide) {
         Layer wide{"synthetic_2048", 2048, {}, {}, {}, {}};
         for (int64_t i = 0; i < a.train; ++i) wide.train_labels.push_back(static_cast<int32_t>(i % 10));
         for (int64_t i = 0; i < a.test; ++i) wide.test_labels.push_back(static_cast<int32_t>((a.train + i) % 10));
@@ -388,8 +392,8 @@ int run_probes(const Args& a) {
     }
     std::printf("(stats: the ClassGram pass the probe needs — with Grams, or counts and sums only — shared by all\n"
                 " probes of a run and not included in a probe's fit; wall seconds)\n");
-    if (std::find(names.begin(), names.end(), "knn") != names.end()) print_knn_floor(layers.back().train.data(),
-                                                                                       a.train, a.test, 2048);
+    if (a.wide && std::find(names.begin(), names.end(), "knn") != names.end())
+        print_knn_floor(layers.back().train.data(), a.train, a.test, 2048);
     if (!a.sklearn) return 0;
     std::fflush(stdout);
     std::string command = "/usr/bin/python3 scripts/probe_bench_sklearn.py " + dir + " " + a.probes;
