@@ -17,8 +17,8 @@
 # To add a model: one `program` line per implementation in the table below.
 # Rounds: the whole table runs `rounds` times, one program after the other, and each ratio is the median of
 # the per-round ratios (a program against PyTorch's run of the same round), printed with its range. On a
-# shared virtual machine the step time of one program drifts by up to 1.5× from one run to the next (the
-# MLP at 2 threads on a 2-core EPYC: 8.8–14.4 ms over twelve runs); rounds keep a slow spell from
+# shared virtual machine the step time of one program drifts by up to 1.7× from one run to the next (the
+# MLP at 2 threads on a 2-core EPYC: 8.7–14.7 ms over sixteen runs); rounds keep a slow spell from
 # landing on one program only, and the range shows how wide the spread was.
 # usage: bash bench/run_cpu.sh [threads=2] [mlp_steps=300] [cnn_steps=50] [alexnet_steps=5] [rounds=3]
 set -euo pipefail
