@@ -201,108 +201,116 @@ namespace {
 // L2 while this thread's column pairs pass. A pair's sums over the blocks before the last wait in
 // this thread's `partial` buffer (float32, as `acc` holds them: the same chunk sums added in the same
 // order, so the result is the same to the bit as without blocks).
+//
+// One thread's share of run_kernel, called inside its parallel region: the region's body is outlined
+// into a function of its own that does not carry the enclosing function's target attribute (clang),
+// so without -march flags that include AMX the tile instructions must live in a function that does.
 template <typename MakeEpilogue>
-PROBENET_AMX_TARGET void run_kernel(const float* x, int64_t m, int64_t d, int64_t d_pad, int64_t n_pad,
-                                    const uint16_t* b, AmxTiles& rows_scratch, const MakeEpilogue& make) {
+PROBENET_AMX_TARGET void run_kernel_thread(const float* x, int64_t m, int64_t d, int64_t d_pad, int64_t n_pad,
+                                           const uint16_t* b, uint16_t* a, const MakeEpilogue& make) {
     const int64_t steps = d_pad / kStep, m_pad = (m + 31) / 32 * 32;
     const int64_t pairs = n_pad / 32;
+    const int threads = omp_get_num_threads(), me = omp_get_thread_num();
+    auto epilogue = make(me, threads);
+    split_rows(x, m, d, d_pad, m_pad * me / threads, m_pad * (me + 1) / threads, a);
+    // This thread's column pairs, the same in every row group and block.
+    const int64_t cp_begin = pairs * me / threads, cp_end = pairs * (me + 1) / threads;
+    const bool blocked = steps > kBlockSteps;
+    // Sums of this thread's pairs over the blocks so far: (pair, row pair, 32, 32), kept by the
+    // thread from call to call (grows only; every element is written before it is read).
+    thread_local std::vector<float, CacheLineAllocator<float>> partial;
+    if (blocked && partial.size() < static_cast<size_t>((cp_end - cp_begin) * kRowGroup * 32))
+        partial.resize(static_cast<size_t>((cp_end - cp_begin) * kRowGroup * 32));
+#pragma omp barrier
+    TileConfig config;
+    for (int t = 0; t < 8; ++t) {
+        config.bytes_per_row[t] = 64;
+        config.rows[t] = 16;
+    }
+    _tile_loadconfig(&config);
+    // Tiles: 0–3 the 2×2 blocks of P (rows r, r+16 × columns c, c+16), 4–5 A, 6–7 B.
+    alignas(64) float own_acc[kRowGroup / 32][32][32];
+    alignas(64) float stored[2][4][16][16];
+    int flip = 0;
+    float (*acc)[32][32] = own_acc;
+    float (*pending_acc)[32][32] = own_acc;  // where the pending tiles go
+    int64_t pending = -1;  // the row pair whose stored tiles still wait to be added to pending_acc
+    bool pending_first = false;
+    const auto add_pending = [&] {
+        if (pending >= 0) add_tiles(stored[flip ^ 1], pending_acc[pending], pending_first);
+        pending = -1;
+    };
+    for (int64_t g0 = 0; g0 < m_pad; g0 += kRowGroup) {
+        const int64_t row_pairs = std::min(kRowGroup, m_pad - g0) / 32;
+        for (int64_t k0 = 0; k0 < steps; k0 += kBlockSteps) {
+            const int64_t k1 = std::min(steps, k0 + kBlockSteps);
+            for (int64_t cp = cp_begin; cp < cp_end; ++cp) {
+                if (blocked) acc = reinterpret_cast<float (*)[32][32]>(partial.data() + (cp - cp_begin) * kRowGroup * 32);
+                const uint16_t* bp = b + cp * steps * 4 * kTile;
+                for (int64_t s0 = k0; s0 < k1; s0 += kChunk / kStep) {
+                    const int64_t s1 = std::min(k1, s0 + kChunk / kStep);
+                    const bool last = s1 == k1;
+                    // B of the next chunk (or of the next column pair's first in this block) on its
+                    // way to L2, spread over this chunk's steps: tile loads that miss L2 wait for
+                    // each line in turn (measured: 1.6× → 2.2× sgemm's rate at k_all = 14000).
+                    const int64_t next_cp = last ? cp + 1 : cp, next_s0 = last ? k0 : s1;
+                    const char* next_b = next_cp < cp_end ? reinterpret_cast<const char*>(
+                                                                b + (next_cp * steps + next_s0) * 4 * kTile)
+                                                          : nullptr;
+                    const int64_t next_lines =
+                        next_b ? (std::min(k1, next_s0 + kChunk / kStep) - next_s0) * 4 * kTile * 2 / 64 : 0;
+                    for (int64_t rp = 0; rp < row_pairs; ++rp) {
+                        const uint16_t* ap = a + (g0 / 32 + rp) * steps * 4 * kTile;
+                        _tile_zero(0);
+                        _tile_zero(1);
+                        _tile_zero(2);
+                        _tile_zero(3);
+                        for (int64_t s = s0; s < s1; ++s) {
+                            const uint16_t* as = ap + s * 4 * kTile;  // x_h rows 0–15, 16–31, x_l the same
+                            const uint16_t* bs = bp + s * 4 * kTile;  // w_h columns 0–15, 16–31, w_l the same
+                            prefetch_share(next_b, next_lines, rp * (s1 - s0) + (s - s0), row_pairs * (s1 - s0));
+                            // In this order a step loads 8 tiles (h·h first would take 10): 3–4 %
+                            // faster at k_all = 13296.
+                            load_a(as);  // x_h · w_l
+                            load_b(bs + 2 * kTile);
+                            multiply_2x2();
+                            load_b(bs);  // x_h · w_h
+                            multiply_2x2();
+                            load_a(as + 2 * kTile);  // x_l · w_h
+                            multiply_2x2();
+                            if (s == s0) add_pending();  // the previous chunk's sums, while the tiles work
+                        }
+                        _tile_stored(0, stored[flip][0], 64);
+                        _tile_stored(1, stored[flip][1], 64);
+                        _tile_stored(2, stored[flip][2], 64);
+                        _tile_stored(3, stored[flip][3], 64);
+                        flip ^= 1;
+                        pending = rp;
+                        pending_acc = acc;
+                        pending_first = s0 == 0;
+                    }
+                }
+                if (k1 == steps) {
+                    add_pending();
+                    epilogue.pair(g0, std::min<int64_t>(m - g0, kRowGroup), cp, acc);
+                }
+            }
+        }
+        add_pending();
+        epilogue.group_done(g0, std::min<int64_t>(m - g0, kRowGroup));
+    }
+    _tile_release();
+}
+
+template <typename MakeEpilogue>
+void run_kernel(const float* x, int64_t m, int64_t d, int64_t d_pad, int64_t n_pad, const uint16_t* b,
+                AmxTiles& rows_scratch, const MakeEpilogue& make) {
+    const int64_t m_pad = (m + 31) / 32 * 32;
     if (rows_scratch.size() < static_cast<size_t>(2 * m_pad * d_pad))  // (grows only)
         rows_scratch.resize(static_cast<size_t>(2 * m_pad * d_pad));
     uint16_t* a = rows_scratch.data();
-
 #pragma omp parallel
-    {
-        const int threads = omp_get_num_threads(), me = omp_get_thread_num();
-        auto epilogue = make(me, threads);
-        split_rows(x, m, d, d_pad, m_pad * me / threads, m_pad * (me + 1) / threads, a);
-        // This thread's column pairs, the same in every row group and block.
-        const int64_t cp_begin = pairs * me / threads, cp_end = pairs * (me + 1) / threads;
-        const bool blocked = steps > kBlockSteps;
-        // Sums of this thread's pairs over the blocks so far: (pair, row pair, 32, 32), kept by the
-        // thread from call to call (grows only; every element is written before it is read).
-        thread_local std::vector<float, CacheLineAllocator<float>> partial;
-        if (blocked && partial.size() < static_cast<size_t>((cp_end - cp_begin) * kRowGroup * 32))
-            partial.resize(static_cast<size_t>((cp_end - cp_begin) * kRowGroup * 32));
-#pragma omp barrier
-        TileConfig config;
-        for (int t = 0; t < 8; ++t) {
-            config.bytes_per_row[t] = 64;
-            config.rows[t] = 16;
-        }
-        _tile_loadconfig(&config);
-        // Tiles: 0–3 the 2×2 blocks of P (rows r, r+16 × columns c, c+16), 4–5 A, 6–7 B.
-        alignas(64) float own_acc[kRowGroup / 32][32][32];
-        alignas(64) float stored[2][4][16][16];
-        int flip = 0;
-        float (*acc)[32][32] = own_acc;
-        float (*pending_acc)[32][32] = own_acc;  // where the pending tiles go
-        int64_t pending = -1;  // the row pair whose stored tiles still wait to be added to pending_acc
-        bool pending_first = false;
-        const auto add_pending = [&] {
-            if (pending >= 0) add_tiles(stored[flip ^ 1], pending_acc[pending], pending_first);
-            pending = -1;
-        };
-        for (int64_t g0 = 0; g0 < m_pad; g0 += kRowGroup) {
-            const int64_t row_pairs = std::min(kRowGroup, m_pad - g0) / 32;
-            for (int64_t k0 = 0; k0 < steps; k0 += kBlockSteps) {
-                const int64_t k1 = std::min(steps, k0 + kBlockSteps);
-                for (int64_t cp = cp_begin; cp < cp_end; ++cp) {
-                    if (blocked) acc = reinterpret_cast<float (*)[32][32]>(partial.data() + (cp - cp_begin) * kRowGroup * 32);
-                    const uint16_t* bp = b + cp * steps * 4 * kTile;
-                    for (int64_t s0 = k0; s0 < k1; s0 += kChunk / kStep) {
-                        const int64_t s1 = std::min(k1, s0 + kChunk / kStep);
-                        const bool last = s1 == k1;
-                        // B of the next chunk (or of the next column pair's first in this block) on its
-                        // way to L2, spread over this chunk's steps: tile loads that miss L2 wait for
-                        // each line in turn (measured: 1.6× → 2.2× sgemm's rate at k_all = 14000).
-                        const int64_t next_cp = last ? cp + 1 : cp, next_s0 = last ? k0 : s1;
-                        const char* next_b = next_cp < cp_end ? reinterpret_cast<const char*>(
-                                                                    b + (next_cp * steps + next_s0) * 4 * kTile)
-                                                              : nullptr;
-                        const int64_t next_lines =
-                            next_b ? (std::min(k1, next_s0 + kChunk / kStep) - next_s0) * 4 * kTile * 2 / 64 : 0;
-                        for (int64_t rp = 0; rp < row_pairs; ++rp) {
-                            const uint16_t* ap = a + (g0 / 32 + rp) * steps * 4 * kTile;
-                            _tile_zero(0);
-                            _tile_zero(1);
-                            _tile_zero(2);
-                            _tile_zero(3);
-                            for (int64_t s = s0; s < s1; ++s) {
-                                const uint16_t* as = ap + s * 4 * kTile;  // x_h rows 0–15, 16–31, x_l the same
-                                const uint16_t* bs = bp + s * 4 * kTile;  // w_h columns 0–15, 16–31, w_l the same
-                                prefetch_share(next_b, next_lines, rp * (s1 - s0) + (s - s0), row_pairs * (s1 - s0));
-                                // In this order a step loads 8 tiles (h·h first would take 10): 3–4 %
-                                // faster at k_all = 13296.
-                                load_a(as);  // x_h · w_l
-                                load_b(bs + 2 * kTile);
-                                multiply_2x2();
-                                load_b(bs);  // x_h · w_h
-                                multiply_2x2();
-                                load_a(as + 2 * kTile);  // x_l · w_h
-                                multiply_2x2();
-                                if (s == s0) add_pending();  // the previous chunk's sums, while the tiles work
-                            }
-                            _tile_stored(0, stored[flip][0], 64);
-                            _tile_stored(1, stored[flip][1], 64);
-                            _tile_stored(2, stored[flip][2], 64);
-                            _tile_stored(3, stored[flip][3], 64);
-                            flip ^= 1;
-                            pending = rp;
-                            pending_acc = acc;
-                            pending_first = s0 == 0;
-                        }
-                    }
-                    if (k1 == steps) {
-                        add_pending();
-                        epilogue.pair(g0, std::min<int64_t>(m - g0, kRowGroup), cp, acc);
-                    }
-                }
-            }
-            add_pending();
-            epilogue.group_done(g0, std::min<int64_t>(m - g0, kRowGroup));
-        }
-        _tile_release();
-    }
+    run_kernel_thread(x, m, d, d_pad, n_pad, b, a, make);
 }
 
 // P's columns of each pair written out.
