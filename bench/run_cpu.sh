@@ -28,6 +28,7 @@ mlp_steps=${2:-300}
 cnn_steps=${3:-50}
 alexnet_steps=${4:-5}
 rounds=${5:-3}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "error: rounds (the 5th argument) must be a positive integer, got '$rounds'" >&2; exit 1; }
 export OMP_NUM_THREADS=$threads
 python=/usr/bin/python3  # Debian's python3-torch lives with the system interpreter
 peers=build/peers
