@@ -58,10 +58,10 @@ void strip_broadcast_a(int64_t rows, int64_t width, int64_t K, const float* A, i
     if (i < rows) run.template operator()<1>(i);
 }
 
-// A scratch buffer of at least n floats, one per thread, kept between calls (a fresh 256 KB vector per
-// call would be mapped and page-faulted every time).
+// A scratch buffer of at least n floats, one per thread and per `which` ∈ [0, 5), kept between calls (a
+// fresh 256 KB vector per call would be mapped and page-faulted every time).
 float* scratch(int64_t n, int which) {
-    thread_local std::vector<float> buffers[3];
+    thread_local std::vector<float> buffers[5];
     std::vector<float>& b = buffers[which];
     if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
     return b.data();

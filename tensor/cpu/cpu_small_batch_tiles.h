@@ -157,7 +157,7 @@ void tile_broadcast_a(int64_t K, const float* A, int64_t lda, const float* B, in
 void strip_broadcast_a(int64_t rows, int64_t width, int64_t K, const float* A, int64_t lda, const float* B,
                        int64_t ldb, float alpha, float beta, float* C, int64_t ldc);
 
-// A scratch buffer of at least n floats, one per thread and per `which` ∈ [0, 3), kept between calls.
+// A scratch buffer of at least n floats, one per thread and per `which` ∈ [0, 5), kept between calls.
 float* scratch(int64_t n, int which);
 
 // A few rows of A transposed into a (cols, width) panel, and the rows of A (M, K) into (K, 8) panels;
