@@ -127,14 +127,13 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
     // g (one per batch row, rows 4N bytes apart: 8 KB at N = 2048) fell in one L1 set, as did x's rows in
     // three, and were fetched again from L2 for every tile (MLP step at 1 thread: ~2 % faster packed).
     // gq: g's 8-row groups, group q/8 a (B, 8) block: gq[q·B + k·8 + i] = g[k, q + i].
-    const bool pack = step != nullptr;
-    float* gq = pack ? scratch(N * B, 3) : nullptr;
+    float* gq = step ? scratch(N * B, 3) : nullptr;
     // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
     // 100 µs on two threads and 61 on one.
 #pragma omp parallel if (B * N * K >= (int64_t{1} << 17) && K >= 256)
     {
         transpose_tiles(B, N, g, N, gt);
-        if (pack) {
+        if (step) {
 #pragma omp for schedule(static)
             for (int64_t q = 0; q < N / kTileRows * kTileRows; q += kTileRows)
                 for (int64_t k = 0; k < B; ++k)
@@ -154,7 +153,7 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
             // xs: this thread's columns of x by strips of kTileCols, strip j a (B, kTileCols) block at
             // xs + j·kTileCols·B (zeros past c1).
             float* xs = nullptr;
-            if (pack) {
+            if (step) {
                 xs = scratch((cols + kTileCols - 1) / kTileCols * kTileCols * B, 4);
                 for (int64_t j = 0; j * kTileCols < cols; ++j)
                     for (int64_t k = 0; k < B; ++k)
@@ -180,9 +179,8 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                         int64_t c = c0;
                         if (step && sub == kTileRows)
                             for (int64_t v; (v = std::min<int64_t>(kTileVecs, (c1 - c) / 16)) > 0; c += 16 * v)
-                                update[v](B, pack ? gq + q * B : g + q, pack ? kTileRows : N,
-                                          pack ? xs + (c - c0) / kTileCols * kTileCols * B : x + c, pack ? kTileCols : K,
-                                          step->param + q * K + c,
+                                update[v](B, gq + q * B, kTileRows, xs + (c - c0) / kTileCols * kTileCols * B,
+                                          kTileCols, step->param + q * K + c,
                                           step->momentum_buf ? step->momentum_buf + q * K + c : nullptr, K, *step);
                         if (c == c1) continue;
                         const int64_t rest = c1 - c;

@@ -130,6 +130,19 @@ void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha
     }
 }
 
+// One step k for rows [R0, R1) of an NT tile: acc[r] += W[r, k]·(the panel's row k, 32 batch rows).
+template <int R, int R0, int R1>
+__attribute__((always_inline)) inline void nt_step(v16 (&acc)[R][2], int64_t k, const float* panel, const float* B,
+                                                   int64_t ldb) {
+    const v16 a0 = load16(panel + k * kPanel), a1 = load16(panel + k * kPanel + 16);
+#pragma GCC unroll 12
+    for (int r = R0; r < R1; ++r) {
+        const v16 w = splat(B[r * ldb + k]);
+        acc[r][0] = fma16(w, a0, acc[r][0]);
+        acc[r][1] = fma16(w, a1, acc[r][1]);
+    }
+}
+
 // Steps j ∈ [j0, j1) of an NT tile's K block whose R rows run as two halves, the second 16 values of k
 // (one cache line of each row) behind the first: rows [0, R/2) take k = j when kFirst, rows [R/2, R)
 // take k = j − 16 when kSecond. Each row still sums its k in order.
@@ -143,27 +156,9 @@ void gemm_broadcast_a(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha
 template <int R, bool kFirst, bool kSecond>
 __attribute__((always_inline)) inline void nt_half_steps(v16 (&acc)[R][2], int64_t j0, int64_t j1, const float* panel,
                                                          const float* B, int64_t ldb) {
-    constexpr int H = R / 2;
     for (int64_t j = j0; j < j1; ++j) {
-        if constexpr (kFirst) {
-            const v16 a0 = load16(panel + j * kPanel), a1 = load16(panel + j * kPanel + 16);
-#pragma GCC unroll 8
-            for (int r = 0; r < H; ++r) {
-                const v16 w = splat(B[r * ldb + j]);
-                acc[r][0] = fma16(w, a0, acc[r][0]);
-                acc[r][1] = fma16(w, a1, acc[r][1]);
-            }
-        }
-        if constexpr (kSecond) {
-            const int64_t k = j - 16;
-            const v16 a0 = load16(panel + k * kPanel), a1 = load16(panel + k * kPanel + 16);
-#pragma GCC unroll 8
-            for (int r = H; r < R; ++r) {
-                const v16 w = splat(B[r * ldb + k]);
-                acc[r][0] = fma16(w, a0, acc[r][0]);
-                acc[r][1] = fma16(w, a1, acc[r][1]);
-            }
-        }
+        if constexpr (kFirst) nt_step<R, 0, R / 2>(acc, j, panel, B, ldb);
+        if constexpr (kSecond) nt_step<R, R / 2, R>(acc, j - 16, panel, B, ldb);
     }
 }
 
@@ -180,23 +175,12 @@ void tile_nt(int64_t K, const float* panel, const float* B, int64_t ldb, int64_t
     for (int64_t k0 = 0, kb; k0 < K; k0 += kb) {
         kb = next_k_block(K - k0);
         v16 acc[R][2] = {};
-        bool staggered = false;
-        if constexpr (R == kNtRows)
-            if (kb >= 16) {
-                nt_half_steps<R, true, false>(acc, k0, k0 + 16, panel, B, ldb);  // the first half alone
-                nt_half_steps<R, true, true>(acc, k0 + 16, k0 + kb, panel, B, ldb);
-                nt_half_steps<R, false, true>(acc, k0 + kb, k0 + kb + 16, panel, B, ldb);  // the second alone
-                staggered = true;
-            }
-        if (!staggered) {
-            for (int64_t k = k0; k < k0 + kb; ++k) {
-                const v16 a0 = load16(panel + k * kPanel), a1 = load16(panel + k * kPanel + 16);
-                for (int r = 0; r < R; ++r) {
-                    const v16 w = splat(B[r * ldb + k]);
-                    acc[r][0] = fma16(w, a0, acc[r][0]);
-                    acc[r][1] = fma16(w, a1, acc[r][1]);
-                }
-            }
+        if (R == kNtRows && kb >= 16) {
+            nt_half_steps<R, true, false>(acc, k0, k0 + 16, panel, B, ldb);  // the first half alone
+            nt_half_steps<R, true, true>(acc, k0 + 16, k0 + kb, panel, B, ldb);
+            nt_half_steps<R, false, true>(acc, k0 + kb, k0 + kb + 16, panel, B, ldb);  // the second alone
+        } else {
+            for (int64_t k = k0; k < k0 + kb; ++k) nt_step<R, 0, R>(acc, k, panel, B, ldb);
         }
         for (int r = 0; r < R; ++r)
             for (int h = 0; h < 2; ++h)
