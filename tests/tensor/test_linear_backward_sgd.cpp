@@ -2,7 +2,9 @@
 // with a SgdStep, tensor/cpu/cpu_linear_backward.cpp's tile_sgd) against the same backward handing
 // dW to the update pass (consume → Backend::sgd_update): W, the momentum and dx equal bit for bit, for
 // every SGD option, on 1 and 2 threads, on shapes with ragged column strips, ragged row blocks and
-// several of dx's K blocks — and the fused kernel's result does not depend on the thread count.
+// several of dx's K blocks — and the fused kernel's result does not depend on the thread count. dx is
+// also checked against OpenBLAS's summation order (tests/tensor/openblas_order.h), which the two
+// variants share and so cannot check against each other.
 #include <catch2/catch.hpp>
 #include <omp.h>
 
@@ -12,6 +14,7 @@
 #include "tensor/random.h"
 #include "tensor/runtime.h"
 #include "tensor/tensor.h"
+#include "tests/tensor/openblas_order.h"
 
 using namespace probenet;
 
@@ -19,6 +22,7 @@ namespace {
 
 struct Result {
     std::vector<float> w, m, dx;
+    std::vector<float> dx_openblas;  // dx + g·W from W's values before the update, in OpenBLAS's order
 };
 
 std::vector<float> uniform(int64_t n, Rng& rng) { return Tensor::uniform({n}, -1.0f, 1.0f, rng).to_vector(); }
@@ -30,6 +34,11 @@ Result backward_with_sgd(int64_t B, int64_t N, int64_t K, SgdStep options, bool 
     const std::vector<float> g = uniform(B * N, rng), x = uniform(B * K, rng);
     Result r{uniform(N * K, rng), uniform(N * K, rng), uniform(B * K, rng)};
     for (float& v : r.m) v *= 0.01f;
+    r.dx_openblas.resize(r.dx.size());
+    for (int64_t i = 0; i < B; ++i)
+        for (int64_t c = 0; c < K; ++c)
+            r.dx_openblas[static_cast<size_t>(i * K + c)] =
+                openblas_order(g.data() + i * N, 1, r.w.data() + c, K, N, 1.0f, r.dx[static_cast<size_t>(i * K + c)]);
     SgdStep step = options;
     step.param = r.w.data();
     step.momentum_buf = options.momentum != 0.0f ? r.m.data() : nullptr;
@@ -74,6 +83,7 @@ TEST_CASE("linear backward: SGD applied in the weight-gradient tiles equals the 
                 CHECK(fused.w == pass.w);
                 CHECK(fused.m == pass.m);
                 CHECK(fused.dx == pass.dx);
+                CHECK(pass.dx == pass.dx_openblas);
                 if (threads == 1) one_thread_w = fused.w;
                 else CHECK(fused.w == one_thread_w);
             }

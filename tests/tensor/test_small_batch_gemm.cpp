@@ -13,6 +13,7 @@
 #include "tensor/backend.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/random.h"
+#include "tests/tensor/openblas_order.h"
 
 using namespace probenet;
 
@@ -132,23 +133,6 @@ TEST_CASE("small-batch GEMM: Aᵀ·B by row blocks covers every row once with th
     }
 }
 
-namespace {
-
-// OpenBLAS's order for one element (see the kernel's header): K in blocks of 448 (a remainder between
-// 448 and 896 in two halves rounded up to 16), each block an FMA chain from zero, added into C.
-float openblas_order(const float* a, int64_t sa, const float* b, int64_t sb, int64_t K, float beta, float c0) {
-    float c = beta == 0.0f ? 0.0f : beta * c0;
-    for (int64_t k0 = 0, kb; k0 < K; k0 += kb) {
-        const int64_t rest = K - k0;
-        kb = rest >= 896 ? 448 : rest > 448 ? (rest / 2 + 15) / 16 * 16 : rest;
-        float acc = 0.0f;
-        for (int64_t k = k0; k < k0 + kb; ++k) acc = std::fma(a[k * sa], b[k * sb], acc);
-        c = std::fma(1.0f, acc, c);
-    }
-    return c;
-}
-
-}  // namespace
 
 TEST_CASE("small-batch GEMM sums every product of the paper's MLP in OpenBLAS's order, bit for bit", "[tensor][gemm]") {
     // The order of OpenBLAS's SkylakeX SGEMM and so of PyTorch on this machine: with it,
