@@ -27,9 +27,12 @@ using namespace tiles;
 
 // Continues, for an I × 16V tile of P (B rows, row stride ldp), the FMA chains P[i, c] += Σ_r g(i, r)·W[r, c]
 // over `rows` rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
+// Called with `last` a literal 16 wherever it can be: with a run-time `last`, GCC stored the
+// accumulators to the stack after every k (the ragged strips of the 512- and 2048-wide layers; the
+// MLP step ran ~1 % slower at 1 and 2 threads). Out of line, so that each instance is compiled alone.
 template <int I, int V>
-void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last, bool fresh, float* P,
-                   int64_t ldp, const float* next) {
+__attribute__((noinline)) void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last,
+                                             bool fresh, float* P, int64_t ldp, const float* next) {
     v16 acc[I][V];
     for (int i = 0; i < I; ++i)
         for (int v = 0; v < V; ++v) {
@@ -61,7 +64,11 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
         float* p = P + t * kTileFloats;
         if (width == kTileCols) {
             tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, kTileCols, t == 0 ? next : nullptr);
-        } else {
+        } else if (width == 32) {  // a thread's last strip: 16 or 32 columns when K is a multiple of 16
+            tile_continue<kTileRows, 2>(rows, g, W, ldw, 16, fresh, p, kTileCols, nullptr);
+        } else if (width == 16) {
+            tile_continue<kTileRows, 1>(rows, g, W, ldw, 16, fresh, p, kTileCols, nullptr);
+        } else {  // K not a multiple of 16: GCC keeps this loop's tiles on the stack (see tile_continue)
             for (int64_t n = 0; n < width; n += 16)
                 tile_continue<kTileRows, 1>(rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
                                             fresh, p + n, kTileCols, nullptr);
