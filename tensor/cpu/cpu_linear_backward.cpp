@@ -8,16 +8,19 @@
 // each tile either updated in registers by the optimizer's SGD step (tile_sgd, SgdStep) or handed to
 // `consume` in row segments (the ragged rest, and optimizers that do not spell out their step). The
 // tiles read g and x from packed copies (gq, xs below), not in place.
-// Threads split W's columns in equal shares of 16-column vectors; every element's sum is the same on
-// any thread count.
+// Threads split W's columns in whole 16-column vectors, each thread one range, sized by how fast each
+// thread ran this layer's last calls (cpu_thread_shares.h); every element's sum is the same on any
+// thread count and any split.
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "tensor/cpu/cpu_sgd_element.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/cpu/cpu_small_batch_tiles.h"
+#include "tensor/cpu/cpu_thread_shares.h"
 
 namespace probenet::cpu {
 
@@ -126,6 +129,10 @@ constexpr int64_t kChunkRows = 32;
 
 }  // namespace
 
+uint64_t linear_backward_split_key(int64_t B, int64_t N, int64_t K) {
+    return (static_cast<uint64_t>(N) * 1000003u + static_cast<uint64_t>(K)) * 67u + static_cast<uint64_t>(B);
+}
+
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {
     // update[V]: tile_sgd for tiles V vectors wide (a strip's last tile may be 1 or 2 vectors wide).
@@ -142,7 +149,14 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
     float* gq = step ? scratch(N * B, 3) : nullptr;
     // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
     // 100 µs on two threads and 61 on one.
-#pragma omp parallel if (B * N * K >= (int64_t{1} << 17) && K >= 256)
+    const bool parallel = B * N * K >= (int64_t{1} << 17) && K >= 256;
+    const int team = parallel ? omp_get_max_threads() : 1;
+    // This layer's split of the columns between the threads, and each thread's time for its part.
+    const uint64_t shape = linear_backward_split_key(B, N, K);
+    const std::vector<int64_t> bounds = thread_shares().split(shape, team, K, 16);
+    std::vector<double> seconds(static_cast<size_t>(team), 0.0);
+    bool whole_team = true;
+#pragma omp parallel if (parallel)
     {
         transpose_tiles(B, N, g, N, gt);
         if (step) {
@@ -151,13 +165,19 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                 for (int64_t k = 0; k < B; ++k)
                     for (int i = 0; i < kTileRows; ++i) gq[q * B + k * kTileRows + i] = g[k * N + q + i];
         }
-        // This thread's columns: an even share in whole vectors of 16, taken in strips of kTileCols from
-        // its first (the last strip may be narrower). Whole strips would be uneven: 5 and 6 of the 11 of a
-        // 512-wide layer (240 and 272 columns) left one thread waiting for the other.
+        // This thread's columns: its share in whole vectors of 16, taken in strips of kTileCols from its
+        // first (the last strip may be narrower). Whole strips would be uneven: 5 and 6 of the 11 of a
+        // 512-wide layer (240 and 272 columns) left one thread waiting for the other. A team smaller than
+        // asked for (a nested region) splits evenly and teaches the shares nothing.
         const int threads = omp_get_num_threads(), me = omp_get_thread_num();
         const int64_t vectors = (K + 15) / 16;
-        const int64_t c0 = 16 * (vectors * me / threads), c1 = std::min(K, 16 * (vectors * (me + 1) / threads));
+        const bool planned = threads == team;
+        if (!planned && me == 0) whole_team = false;
+        const int64_t c0 = planned ? bounds[static_cast<size_t>(me)] : 16 * (vectors * me / threads),
+                      c1 = planned ? bounds[static_cast<size_t>(me) + 1]
+                                   : std::min(K, 16 * (vectors * (me + 1) / threads));
         const int64_t cols = c1 - c0;
+        const double started = omp_get_wtime();
         if (cols > 0) {
             // dx's sums over the current K block, strip by strip (strip_continue): strip j at P + j·tiles·kTileFloats.
             float* P = scratch((cols + kTileCols - 1) / kTileCols * tiles * kTileFloats, 1);
@@ -212,7 +232,9 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     }
             }
         }
+        if (planned) seconds[static_cast<size_t>(me)] = omp_get_wtime() - started;
     }
+    if (team > 1 && whole_team) thread_shares().learn(shape, bounds, seconds);
 }
 
 }  // namespace probenet::cpu

@@ -42,8 +42,9 @@ void small_batch_gemm_tn_rows(int64_t M, int64_t N, int64_t K, const float* A, i
 // dx (B, K) = beta_dx·dx + g·W (the input gradient, from W's old values) and dW = gᵀ·x, handed to
 // consume(offset, n, grad) as segments of dW's row-major storage (element offset, count) while in
 // cache — each row of W is read once for both, then updated by `consume`. g (B, N), x (B, K),
-// W (N, K), B ≤ kSmallBatch. Threads split W's columns; consume runs concurrently on disjoint
-// segments. Sums in OpenBLAS's order like small_batch_gemm.
+// W (N, K), B ≤ kSmallBatch. Threads split W's columns, by shares learned from their speeds under
+// linear_backward_split_key (tensor/cpu/cpu_thread_shares.h); consume runs concurrently on disjoint
+// segments. Sums in OpenBLAS's order like small_batch_gemm, the same bits on any split.
 // With `step` (the same update as SGD's arithmetic, tensor/sgd_step.h), whole 8 × 48 tiles of dW are
 // not handed over but updated in registers where they are summed: W's and the momentum's elements are
 // read and written while the next tile's products run, instead of in a pass of their own after them:
@@ -53,5 +54,7 @@ using SegmentConsumer = std::function<void(int64_t offset, int64_t n, const floa
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume,
                                  const SgdStep* step = nullptr);
+// The key of a layer shape's column split in thread_shares().
+uint64_t linear_backward_split_key(int64_t B, int64_t N, int64_t K);
 
 }  // namespace probenet::cpu

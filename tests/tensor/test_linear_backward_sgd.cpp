@@ -2,7 +2,8 @@
 // with a SgdStep, tensor/cpu/cpu_linear_backward.cpp's tile_sgd) against the same backward handing
 // dW to the update pass (consume → Backend::sgd_update): W, the momentum and dx equal bit for bit, for
 // every SGD option, on 1 and 2 threads, on shapes with ragged column strips, ragged row blocks and
-// several of dx's K blocks — and the fused kernel's result does not depend on the thread count. dx is
+// several of dx's K blocks — and the fused kernel's result does not depend on the thread count or on
+// how its columns are split between the threads. dx is
 // also checked against OpenBLAS's summation order (tests/tensor/openblas_order.h), which the two
 // variants share and so cannot check against each other.
 #include <catch2/catch.hpp>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "tensor/backend.h"
+#include "tensor/cpu/cpu_small_batch_gemm.h"
+#include "tensor/cpu/cpu_thread_shares.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
 #include "tensor/tensor.h"
@@ -32,7 +35,7 @@ std::vector<float> uniform(int64_t n, Rng& rng) { return Tensor::uniform({n}, -1
 Result backward_with_sgd(int64_t B, int64_t N, int64_t K, SgdStep options, bool fused) {
     Rng rng(static_cast<uint64_t>(B * 1000003 + N * 1009 + K));
     const std::vector<float> g = uniform(B * N, rng), x = uniform(B * K, rng);
-    Result r{uniform(N * K, rng), uniform(N * K, rng), uniform(B * K, rng)};
+    Result r{uniform(N * K, rng), uniform(N * K, rng), uniform(B * K, rng), {}};
     for (float& v : r.m) v *= 0.01f;
     r.dx_openblas.resize(r.dx.size());
     for (int64_t i = 0; i < B; ++i)
@@ -86,6 +89,17 @@ TEST_CASE("linear backward: SGD applied in the weight-gradient tiles equals the 
                 CHECK(pass.dx == pass.dx_openblas);
                 if (threads == 1) one_thread_w = fused.w;
                 else CHECK(fused.w == one_thread_w);
+                if (threads == 2) {
+                    // A split learned from a slow first thread (cpu_thread_shares.h): the same bits.
+                    const uint64_t key = cpu::linear_backward_split_key(B, N, K);
+                    for (int i = 0; i < 3; ++i)
+                        cpu::thread_shares().learn(key, cpu::thread_shares().split(key, 2, K, 16), {5.0, 1.0});
+                    CHECK(cpu::thread_shares().split(key, 2, K, 16)[1] < K / 2);
+                    const Result skewed = backward_with_sgd(B, N, K, o, true);
+                    CHECK(skewed.w == one_thread_w);
+                    CHECK(skewed.m == fused.m);
+                    CHECK(skewed.dx == fused.dx);
+                }
             }
         }
     }
