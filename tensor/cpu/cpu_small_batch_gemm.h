@@ -29,6 +29,10 @@ bool small_batch_gemm_applies(bool trans_a, bool trans_b, int64_t M, int64_t N, 
 // order, whatever the thread count.
 void small_batch_gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                       int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+// The NT shape (the forward) splits W's rows between the threads by shares learned from their speeds
+// (tensor/cpu/cpu_thread_shares.h), under this key for each panel of M ≤ 32 rows; the same bits on any
+// split.
+uint64_t small_batch_nt_split_key(int64_t M, int64_t N, int64_t K);
 
 // C (M, N) = Aᵀ·B with A (K, M), B (K, N), K ≤ kSmallBatch, delivered by blocks of whole rows:
 // consume(row0, rows, block) gets rows [row0, row0 + rows) of C in `block` (rows, N), row-major,

@@ -3,6 +3,7 @@
 // the row-block delivery of Aᵀ·B, which shapes it takes; and OpenBLAS's summation order, bit for bit,
 // on every product of the paper's MLP.
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include <cmath>
 #include <string>
@@ -12,7 +13,9 @@
 
 #include "tensor/backend.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
+#include "tensor/cpu/cpu_thread_shares.h"
 #include "tensor/random.h"
+#include "tensor/runtime.h"
 #include "tests/tensor/openblas_order.h"
 
 using namespace probenet;
@@ -97,6 +100,27 @@ TEST_CASE("small-batch GEMM: alpha, beta and row strides", "[tensor][gemm]") {
             check_case({false, false, 32, 70, 40}, 2.0f, beta, pad);
             check_case({true, false, 70, 50, 32}, -0.5f, beta, pad);
         }
+}
+
+TEST_CASE("small-batch GEMM: the forward's result does not depend on how its rows are split", "[tensor][gemm][threads]") {
+    // NT at 2 threads, two panels (32 + 8 batch rows), 25 tiles of W's rows: once from the split a new
+    // shape starts with, once after the shares learned that thread 0 is five times slower.
+    const int64_t M = 40, N = 300, K = 300;
+    Rng rng(99);
+    const std::vector<float> A = random_vector(M * K, rng), B = random_vector(N * K, rng);
+    const int threads_before = omp_get_max_threads();
+    set_threads(2);
+    std::vector<float> even(static_cast<size_t>(M * N)), skewed(even.size());
+    cpu::small_batch_gemm(false, true, M, N, K, 1.0f, A.data(), K, B.data(), K, 0.0f, even.data(), N);
+    const int64_t tiles = (N + 11) / 12;
+    for (const int64_t rows : {32, 8}) {
+        const uint64_t key = cpu::small_batch_nt_split_key(rows, N, K);
+        for (int i = 0; i < 3; ++i) cpu::thread_shares().learn(key, cpu::thread_shares().split(key, 2, tiles, 1), {5.0, 1.0});
+        CHECK(cpu::thread_shares().split(key, 2, tiles, 1)[1] < tiles / 2);
+    }
+    cpu::small_batch_gemm(false, true, M, N, K, 1.0f, A.data(), K, B.data(), K, 0.0f, skewed.data(), N);
+    set_threads(threads_before);
+    CHECK(skewed == even);
 }
 
 TEST_CASE("small-batch GEMM: the shapes it takes and the ones it leaves to BLAS", "[tensor][gemm]") {
