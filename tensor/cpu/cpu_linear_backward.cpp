@@ -150,12 +150,7 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
     // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
     // 100 µs on two threads and 61 on one.
     const bool parallel = B * N * K >= (int64_t{1} << 17) && K >= 256;
-    const int team = parallel ? omp_get_max_threads() : 1;
-    // This layer's split of the columns between the threads, and each thread's time for its part.
-    const uint64_t shape = linear_backward_split_key(B, N, K);
-    const std::vector<int64_t> bounds = thread_shares().split(shape, team, K, 16);
-    std::vector<double> seconds(static_cast<size_t>(team), 0.0);
-    bool whole_team = true;
+    SplitRun split(linear_backward_split_key(B, N, K), parallel ? omp_get_max_threads() : 1, K, 16);
 #pragma omp parallel if (parallel)
     {
         transpose_tiles(B, N, g, N, gt);
@@ -167,17 +162,10 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
         }
         // This thread's columns: its share in whole vectors of 16, taken in strips of kTileCols from its
         // first (the last strip may be narrower). Whole strips would be uneven: 5 and 6 of the 11 of a
-        // 512-wide layer (240 and 272 columns) left one thread waiting for the other. A team smaller than
-        // asked for (a nested region) splits evenly and teaches the shares nothing.
-        const int threads = omp_get_num_threads(), me = omp_get_thread_num();
-        const int64_t vectors = (K + 15) / 16;
-        const bool planned = threads == team;
-        if (!planned && me == 0) whole_team = false;
-        const int64_t c0 = planned ? bounds[static_cast<size_t>(me)] : 16 * (vectors * me / threads),
-                      c1 = planned ? bounds[static_cast<size_t>(me) + 1]
-                                   : std::min(K, 16 * (vectors * (me + 1) / threads));
+        // 512-wide layer (240 and 272 columns) left one thread waiting for the other.
+        const int me = omp_get_thread_num();
+        const auto [c0, c1] = split.begin(omp_get_num_threads(), me);
         const int64_t cols = c1 - c0;
-        const double started = omp_get_wtime();
         if (cols > 0) {
             // dx's sums over the current K block, strip by strip (strip_continue): strip j at P + j·tiles·kTileFloats.
             float* P = scratch((cols + kTileCols - 1) / kTileCols * tiles * kTileFloats, 1);
@@ -232,9 +220,8 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     }
             }
         }
-        if (planned) seconds[static_cast<size_t>(me)] = omp_get_wtime() - started;
+        split.end(me);
     }
-    if (team > 1 && whole_team) thread_shares().learn(shape, bounds, seconds);
 }
 
 }  // namespace probenet::cpu

@@ -1,6 +1,8 @@
 // Static splits of a parallel loop that follow the threads' speeds (see cpu_thread_shares.h).
 #include "tensor/cpu/cpu_thread_shares.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -55,6 +57,35 @@ void ThreadShares::learn(uint64_t key, const std::vector<int64_t>& bounds, const
 ThreadShares& thread_shares() {
     static ThreadShares table;
     return table;
+}
+
+SplitRun::SplitRun(uint64_t key, int team, int64_t total, int64_t grain)
+    : key_(key),
+      team_(team),
+      total_(total),
+      grain_(grain),
+      bounds_(thread_shares().split(key, team, total, grain)),
+      started_(static_cast<size_t>(team), 0.0),
+      seconds_(static_cast<size_t>(team), 0.0) {}
+
+std::pair<int64_t, int64_t> SplitRun::begin(int threads, int me) {
+    if (threads != team_) {
+        planned_ = false;
+        const int64_t grains = (total_ + grain_ - 1) / grain_;
+        return {std::min(total_, grain_ * (grains * me / threads)),
+                std::min(total_, grain_ * (grains * (me + 1) / threads))};
+    }
+    started_[static_cast<size_t>(me)] = omp_get_wtime();
+    return {bounds_[static_cast<size_t>(me)], bounds_[static_cast<size_t>(me) + 1]};
+}
+
+void SplitRun::end(int me) {
+    if (planned_ && me < team_)
+        seconds_[static_cast<size_t>(me)] = omp_get_wtime() - started_[static_cast<size_t>(me)];
+}
+
+SplitRun::~SplitRun() {
+    if (team_ > 1 && planned_) thread_shares().learn(key_, bounds_, seconds_);
 }
 
 }  // namespace probenet::cpu

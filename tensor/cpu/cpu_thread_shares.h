@@ -9,9 +9,11 @@
 // depend on who computes what: the split moves from call to call.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace probenet::cpu {
@@ -35,5 +37,28 @@ private:
 
 // The process's table, shared by every loop that uses one.
 ThreadShares& thread_shares();
+
+// One parallel call's split of [0, total) by thread_shares(): made before the region for the `team`
+// of threads it asks for, then each thread calls begin() for its range and end() when done, and the
+// times are learned when the SplitRun goes out of scope. A region that got another number of threads
+// (a nested one) splits evenly in grains and teaches nothing.
+class SplitRun {
+public:
+    SplitRun(uint64_t key, int team, int64_t total, int64_t grain);
+    ~SplitRun();
+    SplitRun(const SplitRun&) = delete;
+    SplitRun& operator=(const SplitRun&) = delete;
+    // Thread `me` of `threads`: its range [first, second), and its clock starts.
+    std::pair<int64_t, int64_t> begin(int threads, int me);
+    void end(int me);
+
+private:
+    uint64_t key_;
+    int team_;
+    int64_t total_, grain_;
+    std::vector<int64_t> bounds_;
+    std::vector<double> started_, seconds_;
+    std::atomic<bool> planned_{true};
+};
 
 }  // namespace probenet::cpu

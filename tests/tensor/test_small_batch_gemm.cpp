@@ -102,7 +102,8 @@ TEST_CASE("small-batch GEMM: alpha, beta and row strides", "[tensor][gemm]") {
         }
 }
 
-TEST_CASE("small-batch GEMM: the forward's result does not depend on how its rows are split", "[tensor][gemm][threads]") {
+TEST_CASE("small-batch GEMM: the forward's result does not depend on how its rows are split",
+          "[tensor][gemm][threads]") {
     // NT at 2 threads, two panels (32 + 8 batch rows), 25 tiles of W's rows: once from the split a new
     // shape starts with, once after the shares learned that thread 0 is five times slower.
     const int64_t M = 40, N = 300, K = 300;
@@ -115,7 +116,8 @@ TEST_CASE("small-batch GEMM: the forward's result does not depend on how its row
     const int64_t tiles = (N + 11) / 12;
     for (const int64_t rows : {32, 8}) {
         const uint64_t key = cpu::small_batch_nt_split_key(rows, N, K);
-        for (int i = 0; i < 3; ++i) cpu::thread_shares().learn(key, cpu::thread_shares().split(key, 2, tiles, 1), {5.0, 1.0});
+        for (int i = 0; i < 3; ++i)
+            cpu::thread_shares().learn(key, cpu::thread_shares().split(key, 2, tiles, 1), {5.0, 1.0});
         CHECK(cpu::thread_shares().split(key, 2, tiles, 1)[1] < tiles / 2);
     }
     cpu::small_batch_gemm(false, true, M, N, K, 1.0f, A.data(), K, B.data(), K, 0.0f, skewed.data(), N);

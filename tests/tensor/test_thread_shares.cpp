@@ -54,3 +54,30 @@ TEST_CASE("thread shares: a thread without items or time teaches nothing", "[ten
     CHECK(s[0] == 0.5);
     CHECK(s[1] == 0.5);
 }
+
+TEST_CASE("split run: the planned ranges, an even fallback for another team size, learning on exit",
+          "[tensor][threads]") {
+    ThreadShares& table = thread_shares();
+    const uint64_t key = 0x5eed5eedu;
+    for (int i = 0; i < 2; ++i) table.learn(key, table.split(key, 2, 2048, 16), {3.0, 1.0});
+    const std::vector<double> before = table.shares(key, 2);
+    const std::vector<int64_t> planned = table.split(key, 2, 2048, 16);
+    {
+        // A region that got one thread instead of two: the whole range, and nothing learned.
+        SplitRun run(key, 2, 2048, 16);
+        CHECK(run.begin(1, 0) == std::pair<int64_t, int64_t>{0, 2048});
+        run.end(0);
+    }
+    CHECK(table.shares(key, 2) == before);
+    {
+        // The planned team: the table's ranges; both threads report, so the shares move.
+        SplitRun run(key, 2, 2048, 16);
+        CHECK(run.begin(2, 0) == std::pair<int64_t, int64_t>{0, planned[1]});
+        CHECK(run.begin(2, 1) == std::pair<int64_t, int64_t>{planned[1], 2048});
+        volatile double sink = 0;
+        for (int i = 0; i < 100000; ++i) sink = sink + i;
+        run.end(1);
+        run.end(0);
+    }
+    CHECK(table.shares(key, 2) != before);
+}
