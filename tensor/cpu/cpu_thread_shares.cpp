@@ -64,7 +64,8 @@ SplitRun::SplitRun(uint64_t key, int team, int64_t total, int64_t grain)
       team_(team),
       total_(total),
       grain_(grain),
-      bounds_(thread_shares().split(key, team, total, grain)),
+      // One thread has nothing to split or learn: no table lookup, no lock.
+      bounds_(team > 1 ? thread_shares().split(key, team, total, grain) : std::vector<int64_t>{0, total}),
       started_(static_cast<size_t>(team), 0.0),
       seconds_(static_cast<size_t>(team), 0.0) {}
 
