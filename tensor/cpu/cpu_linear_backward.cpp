@@ -29,26 +29,45 @@ namespace {
 using namespace tiles;
 
 // Continues, for an I × 16V tile of P (B rows, row stride ldp), the FMA chains P[i, c] += Σ_r g(i, r)·W[r, c]
-// over `rows` rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
-// Called with `last` a literal 16 wherever it can be: with a run-time `last`, GCC stored the
-// accumulators to the stack after every k (the ragged strips of the 512- and 2048-wide layers; the
-// MLP step ran ~1 % slower at 1 and 2 threads). Out of line, so that each instance is compiled alone.
-template <int I, int V>
-__attribute__((noinline)) void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last,
-                                             bool fresh, float* P, int64_t ldp, const float* next) {
+// over rows ≥ 1 rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
+// kPrefetch: fetch W's rows ahead (fma_rows) — for the first tile of 8 batch rows only; the other tiles
+// find the same rows in L2 (without the prefetches: MLP step 0–1.6 % faster at 1 and 2 threads).
+// The tile stays in registers from P's load to its store, which takes care with GCC 12: `fresh` as a
+// run-time choice of the starting values, or a k loop that may run zero times (fma_rows' do-while),
+// made it keep the tile on the stack: two more stores and two more loads of all 24 vectors a call (the
+// 2048 × 2048 layer's dx pass at 128 rows a call: MLP step 0.7–1.5 % faster without). Called with
+// `last` a literal 16 wherever it can be: with a run-time `last`, GCC stored the accumulators to the
+// stack after every k (the ragged strips of the 512- and 2048-wide layers; ~1 % of the step). Out of
+// line, so that each instance is compiled alone.
+template <int I, int V, bool kPrefetch, bool kFresh>
+__attribute__((always_inline)) inline void tile_run(int64_t rows, const float* gt, const float* W, int64_t ldw, int last,
+                                                    float* P, int64_t ldp, const float* next) {
     v16 acc[I][V];
     for (int i = 0; i < I; ++i)
         for (int v = 0; v < V; ++v) {
             const int n = v + 1 < V ? 16 : last;
-            acc[i][v] = fresh ? v16{} : (n == 16 ? load16(P + i * ldp + 16 * v) : load_first(P + i * ldp + 16 * v, n));
+            acc[i][v] = kFresh ? v16{} : (n == 16 ? load16(P + i * ldp + 16 * v) : load_first(P + i * ldp + 16 * v, n));
         }
-    fma_rows(acc, rows, gt, kTileRows, W, ldw, last, next);
+    fma_rows<I, V, kPrefetch>(acc, rows, gt, kTileRows, W, ldw, last, next);
     for (int i = 0; i < I; ++i)
         for (int v = 0; v < V; ++v) {
             const int n = v + 1 < V ? 16 : last;
             if (n == 16) store16(P + i * ldp + 16 * v, acc[i][v]);
             else store_first(P + i * ldp + 16 * v, acc[i][v], n);
         }
+}
+template <int I, int V, bool kPrefetch>
+__attribute__((noinline)) void tile_continue(int64_t rows, const float* gt, const float* W, int64_t ldw, int last,
+                                             bool fresh, float* P, int64_t ldp, const float* next) {
+    if (fresh) tile_run<I, V, kPrefetch, true>(rows, gt, W, ldw, last, P, ldp, next);
+    else tile_run<I, V, kPrefetch, false>(rows, gt, W, ldw, last, P, ldp, next);
+}
+// The instance for batch tile t: prefetching for the first (t = 0) only.
+template <int I, int V>
+void tile_continue_at(int64_t t, int64_t rows, const float* gt, const float* W, int64_t ldw, int last, bool fresh,
+                      float* P, int64_t ldp, const float* next) {
+    if (t == 0) tile_continue<I, V, true>(rows, gt, W, ldw, last, fresh, P, ldp, next);
+    else tile_continue<I, V, false>(rows, gt, W, ldw, last, fresh, P, ldp, nullptr);
 }
 
 // The sums of dx for one column strip, width ≤ kTileCols, one (8, kTileCols) block per tile of 8 batch
@@ -66,15 +85,15 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
         const float* g = gt + t * N * kTileRows;
         float* p = P + t * kTileFloats;
         if (width == kTileCols) {
-            tile_continue<kTileRows, kTileVecs>(rows, g, W, ldw, 16, fresh, p, kTileCols, t == 0 ? next : nullptr);
+            tile_continue_at<kTileRows, kTileVecs>(t, rows, g, W, ldw, 16, fresh, p, kTileCols, next);
         } else if (width == 32) {  // a thread's last strip: 16 or 32 columns when K is a multiple of 16
-            tile_continue<kTileRows, 2>(rows, g, W, ldw, 16, fresh, p, kTileCols, nullptr);
+            tile_continue_at<kTileRows, 2>(t, rows, g, W, ldw, 16, fresh, p, kTileCols, nullptr);
         } else if (width == 16) {
-            tile_continue<kTileRows, 1>(rows, g, W, ldw, 16, fresh, p, kTileCols, nullptr);
+            tile_continue_at<kTileRows, 1>(t, rows, g, W, ldw, 16, fresh, p, kTileCols, nullptr);
         } else {  // K not a multiple of 16: GCC keeps this loop's tiles on the stack (see tile_continue)
             for (int64_t n = 0; n < width; n += 16)
-                tile_continue<kTileRows, 1>(rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
-                                            fresh, p + n, kTileCols, nullptr);
+                tile_continue_at<kTileRows, 1>(t, rows, g, W + n, ldw, static_cast<int>(std::min<int64_t>(16, width - n)),
+                                               fresh, p + n, kTileCols, nullptr);
         }
     }
 }
@@ -124,8 +143,11 @@ TileSgd tile_sgd_for(const SgdStep& s) {
 }
 
 // Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
-// then updated 8 at a time while they are still in L2.
-constexpr int64_t kChunkRows = 32;
+// then updated 8 at a time while they are still in L2 or L3. Each call of tile_continue sums this many
+// rows, so longer chunks spend less on the tile's load and store: on the Zen 4 EPYC at 1 thread, the
+// MLP step went 32 → 64 rows −3 to −4 %, 64 → 128 a further −1.4 to −2 % (2 threads: −2 to −3 %, then
+// ±2 %), a whole K block of 448 no better than 128 (interleaved A/B, 600 steps a variant, twice each).
+constexpr int64_t kChunkRows = 128;
 
 }  // namespace
 

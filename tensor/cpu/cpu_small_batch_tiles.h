@@ -76,18 +76,23 @@ inline void add_block(float* out, v16 acc, int n, float alpha, float beta, bool 
 }
 
 // The register tile's inner loop: acc[i][v] = fma(A[k·lda + i], B[k, 16v …], acc[i][v]) for k in [0, K),
-// in order; the last of the V vectors holds `last` ∈ [1, 16] columns.
-template <int I, int V>
+// K ≥ 1, in order; the last of the V vectors holds `last` ∈ [1, 16] columns. A do-while: as a loop that
+// may run zero times, GCC 12 kept the tile in memory around it (see tile_continue). kPrefetch: issue the
+// software prefetches below (off where B's rows are already in cache).
+template <int I, int V, bool kPrefetch = true>
 inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, int last,
                      const float* next = nullptr) {
-    for (int64_t k = 0; k < K; ++k) {
+    int64_t k = 0;
+    do {
         const float* b = B + k * ldb;
-        if (next)  // the same rows of the next strip, into L2 (the hardware does not follow rows 4·ldb bytes apart)
-            for (int v = 0; v < V; ++v) __builtin_prefetch(next + k * ldb + 16 * v, 0, 2);
-        if (k + kAheadL1 < K)
-            for (int v = 0; v < V; ++v) __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
-        if (k + kAheadL2 < K)
-            for (int v = 0; v < V; ++v) __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
+        if constexpr (kPrefetch) {
+            if (next)  // the same rows of the next strip, into L2 (the hardware does not follow rows 4·ldb bytes apart)
+                for (int v = 0; v < V; ++v) __builtin_prefetch(next + k * ldb + 16 * v, 0, 2);
+            if (k + kAheadL1 < K)
+                for (int v = 0; v < V; ++v) __builtin_prefetch(b + kAheadL1 * ldb + 16 * v);
+            if (k + kAheadL2 < K)
+                for (int v = 0; v < V; ++v) __builtin_prefetch(b + kAheadL2 * ldb + 16 * v, 0, 2);
+        }
         v16 bv[V];
         for (int v = 0; v + 1 < V; ++v) bv[v] = load16(b + 16 * v);
         bv[V - 1] = last == 16 ? load16(b + 16 * (V - 1)) : load_first(b + 16 * (V - 1), last);
@@ -95,7 +100,7 @@ inline void fma_rows(v16 (&acc)[I][V], int64_t K, const float* A, int64_t lda, c
             const v16 a = splat(A[k * lda + i]);
             for (int v = 0; v < V; ++v) acc[i][v] = fma16(a, bv[v], acc[i][v]);
         }
-    }
+    } while (++k < K);
 }
 
 // acc = Σ_k A(k, i)·B[k, 16v …] from zero, k in order — fma_rows without its prefetch, for short K.
