@@ -35,7 +35,7 @@ SGD::SGD(std::vector<Var> params, SgdOptions options)
         PROBENET_CHECK(!impl.update_in_backward, "SGD: parameter ", i, " (shape ", impl.value.shape_str(),
                        ") already has an update_in_backward optimizer; one optimizer per parameter");
         // Allocated now: backward's threads apply parts of the update concurrently.
-        if (opt_.momentum != 0.0f) momentum_[i] = Tensor::empty(impl.value.shape(), impl.value.device());
+        if (opt_.momentum != 0.0f) momentum_[i] = buffer_like(i);
         impl.update_in_backward = std::make_shared<InBackward>(*this, i);
     }
 }
@@ -68,7 +68,7 @@ void SGD::step() {
         const Tensor g = params_[i].grad();
         if (!g.defined()) continue;
         Tensor& p = params_[i].value();
-        if (opt_.momentum != 0.0f && !momentum_[i].defined()) momentum_[i] = Tensor::empty(p.shape(), p.device());
+        if (opt_.momentum != 0.0f && !momentum_[i].defined()) momentum_[i] = buffer_like(i);
         update(i, 0, p.numel(), g.data());
         started_[i] = 1;
     }
@@ -87,9 +87,7 @@ void SGD::load_state(const OptimizerState& state) {
     for (size_t i = 0; i < params_.size(); ++i) {
         momentum_[i] = state_buffer(state, i, "momentum_buffer");
         started_[i] = momentum_[i].defined();
-        const Tensor& p = params_[i].value();
-        if (opt_.update_in_backward && opt_.momentum != 0.0f && !started_[i])
-            momentum_[i] = Tensor::empty(p.shape(), p.device());
+        if (opt_.update_in_backward && opt_.momentum != 0.0f && !started_[i]) momentum_[i] = buffer_like(i);
     }
 }
 

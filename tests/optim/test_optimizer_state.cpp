@@ -100,3 +100,36 @@ TEST_CASE("load_state refuses another optimizer kind or a wrong shape", "[optim]
     incomplete.tensors.erase("0.exp_avg_sq");
     REQUIRE_THROWS_WITH(adam.load_state(incomplete), Catch::Contains("incomplete"));
 }
+
+// SGD's momentum buffers of 4 KB or more start 2 KB from their parameter modulo 4 KB (optim/optimizer.h,
+// buffer_like: the fused update's W and momentum rows would share L1 sets otherwise), whichever way the
+// buffer came about (first step, update in backward, loaded state), and hold the momentum all the same.
+TEST_CASE("SGD momentum buffers sit 2 KB from their parameter modulo 4 KB", "[optim][state]") {
+    const auto apart = [](const Tensor& a, const Tensor& b) {
+        const auto address = [](const Tensor& t) { return static_cast<int64_t>(reinterpret_cast<uintptr_t>(t.data())); };
+        return ((address(a) - address(b)) % 4096 + 4096) % 4096;
+    };
+    Rng rng(11);
+    for (const bool in_backward : {false, true}) {
+        Var big(Tensor::uniform({64, 1024}, -1, 1, rng), true), small(Tensor::uniform({100}, -1, 1, rng), true);
+        SGD sgd({big, small}, {.lr = 0.1f, .momentum = 0.9f, .update_in_backward = in_backward});
+        const Tensor g = Tensor::uniform({64, 1024}, -1, 1, rng);
+        set_grad(big, g);
+        set_grad(small, Tensor::uniform({100}, -1, 1, rng));
+        sgd.step();  // with update_in_backward, step() updates what backward did not: here, both
+        const OptimizerState s = sgd.state();
+        const Tensor& buf = s.tensors.at("0.momentum_buffer");
+        CAPTURE(in_backward);
+        REQUIRE(apart(buf, big.value()) == 2048);
+        REQUIRE(buf.to_vector() == g.to_vector());  // the first step's momentum is the gradient
+        REQUIRE(s.tensors.at("1.momentum_buffer").numel() == 100);
+
+        Var copy(big.value().clone(), true), copy_small(small.value().clone(), true);
+        SGD restored({copy, copy_small}, {.lr = 0.1f, .momentum = 0.9f});
+        restored.load_state(s);
+        const OptimizerState restored_state = restored.state();
+        const Tensor& loaded = restored_state.tensors.at("0.momentum_buffer");
+        REQUIRE(apart(loaded, copy.value()) == 2048);
+        REQUIRE(loaded.to_vector() == g.to_vector());
+    }
+}
