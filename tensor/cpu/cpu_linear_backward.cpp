@@ -102,8 +102,9 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
 // bits as the gradient `consume` would get — then SGD's step on those elements of W (p) and of the
 // momentum (buf), both with row stride ld: the tile never leaves the registers, and the loads and
 // stores of p and buf overlap the next tile's products. next_buf: the momentum of the tile the caller
-// runs next, 8 rows × 48 columns, prefetched (unused without momentum).
-template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+// runs next, 8 rows × 48 columns, prefetched (unused without momentum). kDampening = false: dampening is 0
+// (cpu_sgd_element.h).
+template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, bool kDampening>
 __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* p,
                                         float* buf, int64_t ld, const SgdStep& s, const float* next_buf) {
     v16 acc[kTileRows][V];
@@ -119,14 +120,17 @@ __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, 
         for (int i = 0; i < kTileRows; ++i)
             for (int v = 0; v < kTileVecs; ++v) __builtin_prefetch(next_buf + i * ld + 16 * v, 0, 2);
     sum_from_zero(acc, K, A, lda, B, ldb);
+    // The step's constants in registers: read through `s` they were loaded again after every store
+    // (p and buf might alias them).
+    const float lr = s.lr, momentum = s.momentum, dampening = s.dampening, weight_decay = s.weight_decay;
 #pragma GCC unroll 8
     for (int i = 0; i < kTileRows; ++i)
 #pragma GCC unroll 4
         for (int v = 0; v < V; ++v) {
             float* pe = p + i * ld + 16 * v;
             v16 pv = load16(pe), bv = kMomentum ? load16(buf + i * ld + 16 * v) : v16{};
-            sgd_element<kDecay, kMomentum, kFirst, kNesterov>(pv, acc[i][v], bv, s.lr, s.momentum, s.dampening,
-                                                              s.weight_decay);
+            sgd_element<kDecay, kMomentum, kFirst, kNesterov, kDampening>(pv, acc[i][v], bv, lr, momentum, dampening,
+                                                                          weight_decay);
             store16(pe, pv);
             if constexpr (kMomentum) store16(buf + i * ld + 16 * v, bv);
         }
@@ -137,9 +141,12 @@ using TileSgd = void (*)(int64_t, const float*, int64_t, const float*, int64_t, 
                          const SgdStep&, const float*);
 template <int V, bool kDecay>
 TileSgd tile_sgd_for(const SgdStep& s) {
-    if (s.momentum == 0.0f) return tile_sgd<V, kDecay, false, false, false>;
-    if (s.first) return s.nesterov ? tile_sgd<V, kDecay, true, true, true> : tile_sgd<V, kDecay, true, true, false>;
-    return s.nesterov ? tile_sgd<V, kDecay, true, false, true> : tile_sgd<V, kDecay, true, false, false>;
+    if (s.momentum == 0.0f) return tile_sgd<V, kDecay, false, false, false, false>;
+    if (s.first)
+        return s.nesterov ? tile_sgd<V, kDecay, true, true, true, false> : tile_sgd<V, kDecay, true, true, false, false>;
+    if (s.dampening != 0.0f)
+        return s.nesterov ? tile_sgd<V, kDecay, true, false, true, true> : tile_sgd<V, kDecay, true, false, false, true>;
+    return s.nesterov ? tile_sgd<V, kDecay, true, false, true, false> : tile_sgd<V, kDecay, true, false, false, false>;
 }
 template <int V>
 TileSgd tile_sgd_for(const SgdStep& s) {

