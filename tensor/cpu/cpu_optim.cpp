@@ -15,54 +15,59 @@ namespace {
 using simd::v16;
 
 // Elements [0, n) — restrict: the three arrays never overlap.
-template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, bool kDampening>
 void sgd_range(int64_t n, float* __restrict p, const float* __restrict g, float* __restrict buf, float lr,
                float momentum, float dampening, float wd) {
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
         v16 pv = simd::load16(p + i), bv = kMomentum ? simd::load16(buf + i) : v16{};
-        sgd_element<kDecay, kMomentum, kFirst, kNesterov>(pv, simd::load16(g + i), bv, lr, momentum, dampening, wd);
+        sgd_element<kDecay, kMomentum, kFirst, kNesterov, kDampening>(pv, simd::load16(g + i), bv, lr, momentum, dampening,
+                                                                      wd);
         simd::store16(p + i, pv);
         if constexpr (kMomentum) simd::store16(buf + i, bv);
     }
     for (; i < n; ++i) {
         float unused = 0.0f;
-        sgd_element<kDecay, kMomentum, kFirst, kNesterov>(p[i], g[i], kMomentum ? buf[i] : unused, lr, momentum,
-                                                          dampening, wd);
+        sgd_element<kDecay, kMomentum, kFirst, kNesterov, kDampening>(p[i], g[i], kMomentum ? buf[i] : unused, lr,
+                                                                      momentum, dampening, wd);
     }
 }
 
 // The whole array, in 64 KB chunks over the threads when it is large (inside an enclosing parallel
 // region — backward's update of one block of rows — it runs on the calling thread).
-template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov>
+template <bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, bool kDampening>
 void sgd_loop(int64_t n, float* p, const float* g, float* buf, float lr, float momentum, float dampening, float wd) {
     constexpr int64_t kChunk = 1 << 14;
     if (n <= 2 * kChunk) {  // no OpenMP construct at all: backward calls this per row of W, thousands of times a step
-        sgd_range<kDecay, kMomentum, kFirst, kNesterov>(n, p, g, buf, lr, momentum, dampening, wd);
+        sgd_range<kDecay, kMomentum, kFirst, kNesterov, kDampening>(n, p, g, buf, lr, momentum, dampening, wd);
         return;
     }
     const int64_t chunks = (n + kChunk - 1) / kChunk;
 #pragma omp parallel for schedule(static)
     for (int64_t c = 0; c < chunks; ++c) {
         const int64_t b = c * kChunk, e = std::min(n, b + kChunk);
-        sgd_range<kDecay, kMomentum, kFirst, kNesterov>(e - b, p + b, g + b, kMomentum ? buf + b : nullptr, lr,
-                                                        momentum, dampening, wd);
+        sgd_range<kDecay, kMomentum, kFirst, kNesterov, kDampening>(e - b, p + b, g + b, kMomentum ? buf + b : nullptr,
+                                                                    lr, momentum, dampening, wd);
     }
 }
 
-template <bool kDecay, bool kMomentum, bool kFirst>
+template <bool kDecay, bool kMomentum, bool kFirst, bool kDampening>
 void sgd_nesterov(bool nesterov, int64_t n, float* p, const float* g, float* buf, float lr, float m, float damp,
                   float wd) {
-    if (nesterov) sgd_loop<kDecay, kMomentum, kFirst, true>(n, p, g, buf, lr, m, damp, wd);
-    else sgd_loop<kDecay, kMomentum, kFirst, false>(n, p, g, buf, lr, m, damp, wd);
+    if (nesterov) sgd_loop<kDecay, kMomentum, kFirst, true, kDampening>(n, p, g, buf, lr, m, damp, wd);
+    else sgd_loop<kDecay, kMomentum, kFirst, false, kDampening>(n, p, g, buf, lr, m, damp, wd);
 }
 
+// Dampening 0 takes the instance without the (1 − dampening) product, as the fused tile does
+// (cpu_linear_backward.cpp): `momentum·buf + d` contracts only one way, so the two agree bit for bit
+// whichever contraction GCC picks for the general form.
 template <bool kDecay>
 void sgd_momentum(bool has_momentum, bool first, bool nesterov, int64_t n, float* p, const float* g, float* buf,
                   float lr, float m, float damp, float wd) {
-    if (!has_momentum) sgd_loop<kDecay, false, false, false>(n, p, g, buf, lr, m, damp, wd);
-    else if (first) sgd_nesterov<kDecay, true, true>(nesterov, n, p, g, buf, lr, m, damp, wd);
-    else sgd_nesterov<kDecay, true, false>(nesterov, n, p, g, buf, lr, m, damp, wd);
+    if (!has_momentum) sgd_loop<kDecay, false, false, false, false>(n, p, g, buf, lr, m, damp, wd);
+    else if (first) sgd_nesterov<kDecay, true, true, false>(nesterov, n, p, g, buf, lr, m, damp, wd);
+    else if (damp != 0.0f) sgd_nesterov<kDecay, true, false, true>(nesterov, n, p, g, buf, lr, m, damp, wd);
+    else sgd_nesterov<kDecay, true, false, false>(nesterov, n, p, g, buf, lr, m, damp, wd);
 }
 }  // namespace
 
