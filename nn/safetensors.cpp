@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 #include <tuple>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +60,26 @@ int64_t checked_mul(int64_t n, int64_t m, const std::string& path, const std::st
     return out;
 }
 
+// A JSON array of non-negative integers (a shape or data_offsets), each at most `max`. Checked before any
+// conversion: nlohmann's get<> casts a float such as 8.9e76 (what a 77-digit integer parses as) to an integer
+// type with static_cast, which is undefined behaviour (fuzz_train_state found it).
+std::vector<uint64_t> json_naturals(const json& array, uint64_t max, const std::string& path, const std::string& name,
+                                    const char* field) {
+    PROBENET_CHECK(array.is_array(), "read_safetensors: '", path, "': the ", field, " of tensor '", name,
+                   "' is not a JSON array");
+    std::vector<uint64_t> out;
+    for (const json& v : array) {
+        PROBENET_CHECK(v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0),
+                       "read_safetensors: '", path, "': the ", field, " of tensor '", name, "' holds ", v.dump(),
+                       ", not a non-negative integer; the file is corrupt or not a probenet checkpoint");
+        const uint64_t n = v.get<uint64_t>();
+        PROBENET_CHECK(n <= max, "read_safetensors: '", path, "': the ", field, " of tensor '", name, "' holds ", n,
+                       ", larger than ", max, "; the file is corrupt or not a probenet checkpoint");
+        out.push_back(n);
+    }
+    return out;
+}
+
 struct Extent {
     uint64_t begin, end;
     std::string name;
@@ -108,14 +129,14 @@ SafetensorsFile read_safetensors(const std::string& path, const SafetensorsReadO
             const std::string dtype = entry.at("dtype").get<std::string>();
             PROBENET_CHECK(dtype == "F32", "read_safetensors: '", path, "': tensor '", name, "' has dtype ", dtype,
                            "; probenet reads F32 only");
-            const Shape shape = entry.at("shape").get<Shape>();
+            Shape shape;
             int64_t numel = 1;
-            for (int64_t d : shape) {
-                PROBENET_CHECK(d >= 0, "read_safetensors: '", path, "': tensor '", name, "' has a negative dimension");
-                numel = checked_mul(numel, d, path, name);
+            for (uint64_t d : json_naturals(entry.at("shape"), INT64_MAX, path, name, "shape")) {
+                shape.push_back(static_cast<int64_t>(d));
+                numel = checked_mul(numel, shape.back(), path, name);
             }
             const uint64_t bytes = static_cast<uint64_t>(checked_mul(numel, int64_t{sizeof(float)}, path, name));
-            const auto offsets = entry.at("data_offsets").get<std::vector<uint64_t>>();
+            const auto offsets = json_naturals(entry.at("data_offsets"), UINT64_MAX, path, name, "data_offsets");
             // Compared without forming data_start + offset, which can wrap around 2^64.
             PROBENET_CHECK(offsets.size() == 2 && offsets[1] >= offsets[0] && offsets[1] - offsets[0] == bytes &&
                                offsets[1] <= data_size,

@@ -1,6 +1,7 @@
 #include "experiments/grid/cell_result.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,20 @@
 namespace fs = std::filesystem;
 
 namespace probenet::experiments {
+
+namespace {
+
+// An integer field, checked before conversion: nlohmann's get<int> static_casts a float, which is undefined
+// behaviour past int's range (a summary.json with "run": 1e300).
+int64_t integer_field(const nlohmann::json& j, const char* key, int64_t max) {
+    const nlohmann::json& v = j.at(key);
+    const bool ok = v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(max)
+                                           : v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= max;
+    PROBENET_CHECK(ok, "\"", key, "\" is ", v.dump(), ", not an integer in [0, ", max, "]; the file is corrupt");
+    return v.get<int64_t>();
+}
+
+}  // namespace
 
 CellResult read_cell_result(const std::string& folder) {
     const std::string path = (fs::path(folder) / "summary.json").string();
@@ -23,9 +38,9 @@ CellResult read_cell_result(const std::string& folder) {
         c.folder = folder;
         c.pair = j.at("experiment").get<std::string>();
         c.corrupt = j.at("corrupt").get<double>();
-        c.run = j.at("run").get<int>();
-        c.train_size = j.at("train_size").get<int64_t>();
-        c.epochs = j.at("epochs_trained").get<int>();
+        c.run = static_cast<int>(integer_field(j, "run", INT32_MAX));
+        c.train_size = integer_field(j, "train_size", INT64_MAX);
+        c.epochs = static_cast<int>(integer_field(j, "epochs_trained", INT32_MAX));
         const nlohmann::json& model = j.at("model");
         c.model_test = model.at("test_acc").get<double>();
         c.model_train_corrupt = model.at("train_acc_corrupt").get<double>();

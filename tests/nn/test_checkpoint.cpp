@@ -120,6 +120,16 @@ TEST_CASE("crafted offsets, aliases, overflowing shapes and non-finite values ar
     refuses(R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,10],"data_offsets":[0,0]}})", {}, "64 bits");
     refuses(R"({"a":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", {}, "64 bits");
     refuses(R"({"a":{"dtype":"F32","shape":[3074457345618258603,3,1],"data_offsets":[0,4]}})", {1.0f}, "64 bits");
+    // Dimensions and offsets that are not non-negative integers. A 77-digit dimension parses as the float
+    // 8.9e76, which nlohmann's get<int64_t> cast with undefined behaviour (fuzz_train_state, 2026-12-04).
+    refuses(R"({"a":{"dtype":"F32","shape":[3,)" + std::string(77, '8') + R"(],"data_offsets":[0,12]}})",
+            std::vector<float>(3, 1.0f), "not a non-negative integer");
+    refuses(R"({"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}})", {1.0f}, "holds 1.5, not a non-negative integer");
+    refuses(R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", {1.0f}, "holds -1, not a non-negative integer");
+    refuses(R"({"a":{"dtype":"F32","shape":[9223372036854775808],"data_offsets":[0,4]}})", {1.0f}, "larger than");
+    refuses(R"({"a":{"dtype":"F32","shape":3,"data_offsets":[0,4]}})", {1.0f}, "shape of tensor 'a' is not a JSON array");
+    refuses(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4e0]}})", {1.0f}, "data_offsets of tensor 'a' holds");
+    refuses(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,1e30]}})", {1.0f}, "not a non-negative integer");
     // NaN and Inf weights.
     refuses(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", {1.0f, std::nanf("")}, "non-finite");
     refuses(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", {INFINITY, 1.0f}, "non-finite");
