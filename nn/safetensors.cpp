@@ -11,6 +11,7 @@
 
 #include "nn/atomic_write.h"
 #include "tensor/error.h"
+#include "tensor/parse_number.h"
 
 namespace probenet::nn {
 
@@ -60,23 +61,13 @@ int64_t checked_mul(int64_t n, int64_t m, const std::string& path, const std::st
     return out;
 }
 
-// A JSON array of non-negative integers (a shape or data_offsets), each at most `max`. Checked before any
-// conversion: nlohmann's get<> casts a float such as 8.9e76 (what a 77-digit integer parses as) to an integer
-// type with static_cast, which is undefined behaviour (fuzz_train_state found it).
+// A shape or data_offsets: a JSON array of whole numbers, each at most `max` (json_whole_number).
 std::vector<uint64_t> json_naturals(const json& array, uint64_t max, const std::string& path, const std::string& name,
                                     const char* field) {
-    PROBENET_CHECK(array.is_array(), "read_safetensors: '", path, "': the ", field, " of tensor '", name,
-                   "' is not a JSON array");
+    const std::string what = "read_safetensors: '" + path + "': the " + field + " of tensor '" + name + "'";
+    PROBENET_CHECK(array.is_array(), what, " is not a JSON array");
     std::vector<uint64_t> out;
-    for (const json& v : array) {
-        PROBENET_CHECK(v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0),
-                       "read_safetensors: '", path, "': the ", field, " of tensor '", name, "' holds ", v.dump(),
-                       ", not a non-negative integer; the file is corrupt or not a probenet checkpoint");
-        const uint64_t n = v.get<uint64_t>();
-        PROBENET_CHECK(n <= max, "read_safetensors: '", path, "': the ", field, " of tensor '", name, "' holds ", n,
-                       ", larger than ", max, "; the file is corrupt or not a probenet checkpoint");
-        out.push_back(n);
-    }
+    for (const json& v : array) out.push_back(json_whole_number(v, max, what));
     return out;
 }
 

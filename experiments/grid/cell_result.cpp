@@ -8,6 +8,7 @@
 
 #include "experiments/protocols/protocol_registry.h"
 #include "tensor/error.h"
+#include "tensor/parse_number.h"
 
 namespace fs = std::filesystem;
 
@@ -15,14 +16,10 @@ namespace probenet::experiments {
 
 namespace {
 
-// An integer field, checked before conversion: nlohmann's get<int> static_casts a float, which is undefined
-// behaviour past int's range (a summary.json with "run": 1e300).
+// An integer field, checked before conversion (json_whole_number): get<int> static_casts a float, which is
+// undefined behaviour past int's range (a summary.json with "run": 1e300).
 int64_t integer_field(const nlohmann::json& j, const char* key, int64_t max) {
-    const nlohmann::json& v = j.at(key);
-    const bool ok = v.is_number_unsigned() ? v.get<uint64_t>() <= static_cast<uint64_t>(max)
-                                           : v.is_number_integer() && v.get<int64_t>() >= 0 && v.get<int64_t>() <= max;
-    PROBENET_CHECK(ok, "\"", key, "\" is ", v.dump(), ", not an integer in [0, ", max, "]; the file is corrupt");
-    return v.get<int64_t>();
+    return static_cast<int64_t>(json_whole_number(j.at(key), static_cast<uint64_t>(max), "\"" + std::string(key) + "\""));
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ TEST_CASE("a cell summary's integer fields are checked before conversion", "[exp
     for (const char* bad : {"1e300", "1.5", "-1", "2147483648"}) {
         INFO(bad);
         CHECK_THROWS_WITH(reads(summary(bad, "10000")),
-                          Contains("\"run\" is") && Contains("not an integer in [0, 2147483647]") && Contains(path));
+                          Contains("\"run\" holds") && Contains("not a non-negative integer of at most 2147483647") && Contains(path));
     }
-    CHECK_THROWS_WITH(reads(summary("1", "18446744073709551615")), Contains("\"train_size\" is") && Contains(path));
+    CHECK_THROWS_WITH(reads(summary("1", "18446744073709551615")), Contains("\"train_size\" holds") && Contains(path));
 }
