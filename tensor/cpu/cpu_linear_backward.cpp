@@ -11,22 +11,35 @@
 // Threads split W's columns in whole 16-column vectors, each thread one range, sized by how fast each
 // thread ran this layer's last calls (cpu_thread_shares.h); every element's sum is the same on any
 // thread count and any split.
+// The SGD tile writes W and the momentum either through the caches or around them (non-temporal
+// stores), whichever this layer's recent calls ran faster (cpu_timed_choice.h); the values are the same.
+// On this project's 2-core EPYC VM the faster one changes. Mostly it is the cached stores; but in
+// stretches where the VM's write-backs slow down, the 2-thread step with cached stores takes about its
+// 1-thread time. In-binary A/B, MLP at batch 32, steps alternating between stores forced cached, forced
+// streamed, and chosen (median step):
+//   2 threads, usual state      6.44–6.78 ms cached, 6.70–7.02 streamed, 6.45–6.80 chosen
+//   2 threads, slow write-backs 12.1 ms cached, 7.5 streamed, 7.4 chosen
+//   1 thread                    11.0–11.2 ms cached, 12.1–12.3 streamed, 11.0–11.2 chosen
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "tensor/cpu/cpu_sgd_element.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/cpu/cpu_small_batch_tiles.h"
 #include "tensor/cpu/cpu_thread_shares.h"
+#include "tensor/cpu/cpu_timed_choice.h"
 
 namespace probenet::cpu {
 
 namespace {
 
 using namespace tiles;
+using simd::fence;
+using simd::stream16;
 
 // Continues, for an I × 16V tile of P (B rows, row stride ldp), the FMA chains P[i, c] += Σ_r g(i, r)·W[r, c]
 // over rows ≥ 1 rows of W, g(i, r) = gt[r·8 + i] (a (rows, 8) panel of gᵀ); `fresh` starts the chains at 0.
@@ -103,8 +116,9 @@ void strip_continue(int64_t B, int64_t N, int64_t rows, int64_t width, const flo
 // momentum (buf), both with row stride ld: the tile never leaves the registers, and the loads and
 // stores of p and buf overlap the next tile's products. next_buf: the momentum of the tile the caller
 // runs next, 8 rows × 48 columns, prefetched (unused without momentum). kDampening = false: dampening is 0
-// (cpu_sgd_element.h).
-template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, bool kDampening>
+// (cpu_sgd_element.h). kStream: W and the momentum are written with non-temporal stores (p, buf and ld·4
+// multiples of 64 bytes).
+template <int V, bool kDecay, bool kMomentum, bool kFirst, bool kNesterov, bool kDampening, bool kStream>
 __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, const float* B, int64_t ldb, float* p,
                                         float* buf, int64_t ld, const SgdStep& s, const float* next_buf) {
     v16 acc[kTileRows][V];
@@ -131,26 +145,42 @@ __attribute__((noinline)) void tile_sgd(int64_t K, const float* A, int64_t lda, 
             v16 pv = load16(pe), bv = kMomentum ? load16(buf + i * ld + 16 * v) : v16{};
             sgd_element<kDecay, kMomentum, kFirst, kNesterov, kDampening>(pv, acc[i][v], bv, lr, momentum, dampening,
                                                                           weight_decay);
-            store16(pe, pv);
-            if constexpr (kMomentum) store16(buf + i * ld + 16 * v, bv);
+            if constexpr (kStream) {
+                stream16(pe, pv);
+                if constexpr (kMomentum) stream16(buf + i * ld + 16 * v, bv);
+            } else {
+                store16(pe, pv);
+                if constexpr (kMomentum) store16(buf + i * ld + 16 * v, bv);
+            }
         }
 }
 
 // The instance of tile_sgd for a step's options, chosen as Backend::sgd_update chooses its loop.
 using TileSgd = void (*)(int64_t, const float*, int64_t, const float*, int64_t, float*, float*, int64_t,
                          const SgdStep&, const float*);
-template <int V, bool kDecay>
+template <int V, bool kDecay, bool kStream>
 TileSgd tile_sgd_for(const SgdStep& s) {
-    if (s.momentum == 0.0f) return tile_sgd<V, kDecay, false, false, false, false>;
+    if (s.momentum == 0.0f) return tile_sgd<V, kDecay, false, false, false, false, kStream>;
     if (s.first)
-        return s.nesterov ? tile_sgd<V, kDecay, true, true, true, false> : tile_sgd<V, kDecay, true, true, false, false>;
+        return s.nesterov ? tile_sgd<V, kDecay, true, true, true, false, kStream>
+                          : tile_sgd<V, kDecay, true, true, false, false, kStream>;
     if (s.dampening != 0.0f)
-        return s.nesterov ? tile_sgd<V, kDecay, true, false, true, true> : tile_sgd<V, kDecay, true, false, false, true>;
-    return s.nesterov ? tile_sgd<V, kDecay, true, false, true, false> : tile_sgd<V, kDecay, true, false, false, false>;
+        return s.nesterov ? tile_sgd<V, kDecay, true, false, true, true, kStream>
+                          : tile_sgd<V, kDecay, true, false, false, true, kStream>;
+    return s.nesterov ? tile_sgd<V, kDecay, true, false, true, false, kStream>
+                      : tile_sgd<V, kDecay, true, false, false, false, kStream>;
 }
 template <int V>
-TileSgd tile_sgd_for(const SgdStep& s) {
-    return s.weight_decay != 0.0f ? tile_sgd_for<V, true>(s) : tile_sgd_for<V, false>(s);
+TileSgd tile_sgd_for(const SgdStep& s, bool stream) {
+    if (stream) return s.weight_decay != 0.0f ? tile_sgd_for<V, true, true>(s) : tile_sgd_for<V, false, true>(s);
+    return s.weight_decay != 0.0f ? tile_sgd_for<V, true, false>(s) : tile_sgd_for<V, false, false>(s);
+}
+
+// Whether the SGD tiles may stream their stores: every vector they write starts on a 64-byte boundary.
+bool can_stream(const SgdStep* step, int64_t K) {
+    if (!step) return false;
+    const auto address = reinterpret_cast<uintptr_t>(step->param) | reinterpret_cast<uintptr_t>(step->momentum_buf);
+    return address % 64 == 0 && K % 16 == 0;
 }
 
 // Rows of W per pass of dx's sums (each pass reloads and stores dx's partial sums, B × columns floats),
@@ -168,10 +198,18 @@ uint64_t linear_backward_split_key(int64_t B, int64_t N, int64_t K) {
 
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {
+    // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
+    // 100 µs on two threads and 61 on one.
+    const bool parallel = B * N * K >= (int64_t{1} << 17) && K >= 256;
+    const int team = parallel ? omp_get_max_threads() : 1;
+    // Cached or streaming stores for the SGD tiles, timed (the whole call) and chosen per shape and team.
+    const TimedPick stores(update_store_choice(), linear_backward_split_key(B, N, K) * 131u + static_cast<uint64_t>(team),
+                           can_stream(step, K));
+    const bool stream = stores.variant() == 1;
     // update[V]: tile_sgd for tiles V vectors wide (a strip's last tile may be 1 or 2 vectors wide).
-    const TileSgd update[kTileVecs + 1] = {nullptr, step ? tile_sgd_for<1>(*step) : nullptr,
-                                           step ? tile_sgd_for<2>(*step) : nullptr,
-                                           step ? tile_sgd_for<3>(*step) : nullptr};
+    const TileSgd update[kTileVecs + 1] = {nullptr, step ? tile_sgd_for<1>(*step, stream) : nullptr,
+                                           step ? tile_sgd_for<2>(*step, stream) : nullptr,
+                                           step ? tile_sgd_for<3>(*step, stream) : nullptr};
     // Panels of gᵀ, 8 batch rows each (transpose_tiles): (N, 8) at gt + t·8N, zero-padded past B.
     const int64_t tiles = (B + kTileRows - 1) / kTileRows;
     float* gt = scratch(tiles * N * kTileRows, 0);
@@ -180,10 +218,7 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
     // three, and were fetched again from L2 for every tile (MLP step at 1 thread: ~2 % faster packed).
     // gq: g's 8-row groups, group q/8 a (B, 8) block: gq[q·B + k·8 + i] = g[k, q + i].
     float* gq = step ? scratch(N * B, 3) : nullptr;
-    // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
-    // 100 µs on two threads and 61 on one.
-    const bool parallel = B * N * K >= (int64_t{1} << 17) && K >= 256;
-    SplitRun split(linear_backward_split_key(B, N, K), parallel ? omp_get_max_threads() : 1, K, 16);
+    SplitRun split(linear_backward_split_key(B, N, K), team, K, 16);
 #pragma omp parallel if (parallel)
     {
         transpose_tiles(B, N, g, N, gt);
@@ -259,6 +294,7 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                     }
             }
         }
+        if (stream) fence();  // the streamed W and momentum before the region's closing barrier
         split.end(me);
     }
 }

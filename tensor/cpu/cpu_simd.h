@@ -22,6 +22,23 @@ inline v16 load16(const float* p) {
     return v;
 }
 inline void store16(float* p, v16 v) { std::memcpy(p, &v, sizeof v); }
+// A store of 16 floats at a 64-byte aligned p that goes around the caches (non-temporal, weakly
+// ordered: the storing thread issues fence() before others read them); a plain store without AVX-512.
+inline void stream16(float* p, v16 v) {
+#ifdef __AVX512F__
+    __m512 r;
+    std::memcpy(&r, &v, sizeof r);
+    _mm512_stream_ps(p, r);
+#else
+    store16(p, v);
+#endif
+}
+// Orders this thread's streamed stores before its later stores (sfence).
+inline void fence() {
+#ifdef __AVX512F__
+    _mm_sfence();
+#endif
+}
 inline v16 splat(float s) { return v16{s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s}; }
 
 // Lanes [from, to) of the 16 floats at p (only those are read), the other lanes zero: rows cut at a

@@ -5,15 +5,18 @@
 // several of dx's K blocks — and the fused kernel's result does not depend on the thread count or on
 // how its columns are split between the threads. dx is
 // also checked against OpenBLAS's summation order (tests/tensor/openblas_order.h), which the two
-// variants share and so cannot check against each other.
+// variants share and so cannot check against each other. The fused update's two ways of storing W and
+// the momentum (through the caches, or streamed around them: cpu_timed_choice.h) give the same bits.
 #include <catch2/catch.hpp>
 #include <omp.h>
 
 #include <vector>
 
 #include "tensor/backend.h"
+#include "tensor/cpu/amx_bf16x3_gemm.h"
 #include "tensor/cpu/cpu_small_batch_gemm.h"
 #include "tensor/cpu/cpu_thread_shares.h"
+#include "tensor/cpu/cpu_timed_choice.h"
 #include "tensor/random.h"
 #include "tensor/runtime.h"
 #include "tensor/tensor.h"
@@ -23,8 +26,12 @@ using namespace probenet;
 
 namespace {
 
+// 64-byte aligned storage, as the tensors have: the fused update streams its stores only into such rows.
+using Floats = std::vector<float, cpu::CacheLineAllocator<float>>;
+
 struct Result {
-    std::vector<float> w, m, dx;
+    Floats w, m;
+    std::vector<float> dx;
     std::vector<float> dx_openblas;  // dx + g·W from W's values before the update, in OpenBLAS's order
 };
 
@@ -35,7 +42,8 @@ std::vector<float> uniform(int64_t n, Rng& rng) { return Tensor::uniform({n}, -1
 Result backward_with_sgd(int64_t B, int64_t N, int64_t K, SgdStep options, bool fused) {
     Rng rng(static_cast<uint64_t>(B * 1000003 + N * 1009 + K));
     const std::vector<float> g = uniform(B * N, rng), x = uniform(B * K, rng);
-    Result r{uniform(N * K, rng), uniform(N * K, rng), uniform(B * K, rng), {}};
+    const std::vector<float> w = uniform(N * K, rng), m = uniform(N * K, rng);
+    Result r{Floats(w.begin(), w.end()), Floats(m.begin(), m.end()), uniform(B * K, rng), {}};
     for (float& v : r.m) v *= 0.01f;
     r.dx_openblas.resize(r.dx.size());
     for (int64_t i = 0; i < B; ++i)
@@ -76,7 +84,7 @@ TEST_CASE("linear backward: SGD applied in the weight-gradient tiles equals the 
     const int threads_before = omp_get_max_threads();
     for (const auto& [B, N, K] : shapes) {
         for (const SgdStep& o : variants) {
-            std::vector<float> one_thread_w;
+            Floats one_thread_w;
             for (const int threads : {1, 2}) {
                 set_threads(threads);
                 INFO("B " << B << " N " << N << " K " << K << " threads " << threads << " momentum " << o.momentum
@@ -89,6 +97,23 @@ TEST_CASE("linear backward: SGD applied in the weight-gradient tiles equals the 
                 CHECK(pass.dx == pass.dx_openblas);
                 if (threads == 1) one_thread_w = fused.w;
                 else CHECK(fused.w == one_thread_w);
+                // Stores forced through the caches and around them: the same bits (streamed only where
+                    // K is a multiple of 16, the rows then 64-byte aligned; the count of runs shows that it did).
+                {
+                    const uint64_t key = cpu::linear_backward_split_key(B, N, K) * 131u +
+                                         static_cast<uint64_t>(B * N * K >= (1 << 17) && K >= 256 ? threads : 1);
+                    cpu::update_store_choice().force(1);
+                    const Result streamed = backward_with_sgd(B, N, K, o, true);
+                    cpu::update_store_choice().force(0);
+                    const Result cached = backward_with_sgd(B, N, K, o, true);
+                    cpu::update_store_choice().force(-1);
+                    CHECK(streamed.w == fused.w);
+                    CHECK(streamed.m == fused.m);
+                    CHECK(streamed.dx == fused.dx);
+                    CHECK(cached.w == fused.w);
+                    CHECK(cached.m == fused.m);
+                    CHECK((cpu::update_store_choice().runs(key, 1) > 0) == (K % 16 == 0));
+                }
                 if (threads == 2) {
                     // A split learned from a slow first thread (cpu_thread_shares.h): the same bits.
                     const uint64_t key = cpu::linear_backward_split_key(B, N, K);
