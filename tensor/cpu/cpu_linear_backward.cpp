@@ -190,21 +190,28 @@ bool can_stream(const SgdStep* step, int64_t K) {
 // ±2 %), a whole K block of 448 no better than 128 (interleaved A/B, 600 steps a variant, twice each).
 constexpr int64_t kChunkRows = 128;
 
+// The threads a call runs on: one below 256 columns (the MLP's 128 → 512 layer, K = 128, 64 columns a
+// thread, took 100 µs on two threads and 61 on one) or for small products.
+int linear_backward_team(int64_t B, int64_t N, int64_t K) {
+    return B * N * K >= (int64_t{1} << 17) && K >= 256 ? omp_get_max_threads() : 1;
+}
+
 }  // namespace
 
 uint64_t linear_backward_split_key(int64_t B, int64_t N, int64_t K) {
     return (static_cast<uint64_t>(N) * 1000003u + static_cast<uint64_t>(K)) * 67u + static_cast<uint64_t>(B);
 }
 
+uint64_t linear_backward_store_key(int64_t B, int64_t N, int64_t K) {
+    return linear_backward_split_key(B, N, K) * 131u + static_cast<uint64_t>(linear_backward_team(B, N, K));
+}
+
 void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g, const float* x, const float* W,
                                  float beta_dx, float* dx, const SegmentConsumer& consume, const SgdStep* step) {
-    // On one thread below 256 columns: the MLP's 128 → 512 layer (K = 128, 64 columns a thread) took
-    // 100 µs on two threads and 61 on one.
-    const bool parallel = B * N * K >= (int64_t{1} << 17) && K >= 256;
-    const int team = parallel ? omp_get_max_threads() : 1;
+    const int team = linear_backward_team(B, N, K);
+    const bool parallel = team > 1;
     // Cached or streaming stores for the SGD tiles, timed (the whole call) and chosen per shape and team.
-    const TimedPick stores(update_store_choice(), linear_backward_split_key(B, N, K) * 131u + static_cast<uint64_t>(team),
-                           can_stream(step, K));
+    const TimedPick stores(update_store_choice(), linear_backward_store_key(B, N, K), can_stream(step, K));
     const bool stream = stores.variant() == 1;
     // update[V]: tile_sgd for tiles V vectors wide (a strip's last tile may be 1 or 2 vectors wide).
     const TileSgd update[kTileVecs + 1] = {nullptr, step ? tile_sgd_for<1>(*step, stream) : nullptr,

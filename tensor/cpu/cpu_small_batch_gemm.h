@@ -60,5 +60,8 @@ void small_batch_linear_backward(int64_t B, int64_t N, int64_t K, const float* g
                                  const SgdStep* step = nullptr);
 // The key of a layer shape's column split in thread_shares().
 uint64_t linear_backward_split_key(int64_t B, int64_t N, int64_t K);
+// The key of a layer shape's choice of stores for the fused SGD update in update_store_choice()
+// (tensor/cpu/cpu_timed_choice.h), with the number of threads the call runs on.
+uint64_t linear_backward_store_key(int64_t B, int64_t N, int64_t K);
 
 }  // namespace probenet::cpu

@@ -98,10 +98,9 @@ TEST_CASE("linear backward: SGD applied in the weight-gradient tiles equals the 
                 if (threads == 1) one_thread_w = fused.w;
                 else CHECK(fused.w == one_thread_w);
                 // Stores forced through the caches and around them: the same bits (streamed only where
-                    // K is a multiple of 16, the rows then 64-byte aligned; the count of runs shows that it did).
+                // K is a multiple of 16, the rows then 64-byte aligned; the count of runs shows that it did).
                 {
-                    const uint64_t key = cpu::linear_backward_split_key(B, N, K) * 131u +
-                                         static_cast<uint64_t>(B * N * K >= (1 << 17) && K >= 256 ? threads : 1);
+                    const uint64_t key = cpu::linear_backward_store_key(B, N, K);
                     cpu::update_store_choice().force(1);
                     const Result streamed = backward_with_sgd(B, N, K, o, true);
                     cpu::update_store_choice().force(0);
